@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * clone_with_pids: create processes and threads with chosen pids in every
+ * pid namespace, through the misc device /dev/clone_with_pids.
+ *
+ * Rules (Documentation/process/botching-up-ioctls.rst): only __u32/__u64
+ * fields, naturally aligned, user pointers passed as __u64, explicit
+ * padding that must be zero, unknown flags rejected with EINVAL. Argument
+ * structures start with their own size: a caller built against an older
+ * header passes a smaller size and the missing fields read as zero; a
+ * caller built against a newer header passes a larger size and is refused
+ * with E2BIG if any byte the module does not know is non-zero (as clone3).
+ */
+#ifndef _UAPI_LINUX_CLONE_WITH_PIDS_H
+#define _UAPI_LINUX_CLONE_WITH_PIDS_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define CWP_DEVICE_NAME		"clone_with_pids"
+#define CWP_DEVICE_PATH		"/dev/" CWP_DEVICE_NAME
+/* Fixed misc minor (char 10:251, in the range reserved for local use). */
+#define CWP_MISC_MINOR		251
+
+#define CWP_ABI_VERSION		1
+/* At most this many pids in one set: one per pid namespace level. */
+#define CWP_MAX_PIDS		32
+
+/*
+ * struct cwp_pid_set - the pids requested for a new task.
+ * @num_pids:	number of entries in @pids, 0 to CWP_MAX_PIDS
+ * @pids:	oldest namespace first; the last entry is the pid in the
+ *		caller's pid_ns_for_children; 0 lets the kernel choose
+ *
+ * Same layout as the library's struct pid_set on every ABI.
+ */
+struct cwp_pid_set {
+	__u32 num_pids;
+	__s32 pids[];
+};
+
+/*
+ * struct cwp_clone_args - argument of CWP_IOC_CLONE.
+ * @size:	sizeof(struct cwp_clone_args) as known by the caller
+ * @flags:	clone() flags; the low byte is the exit signal; the upper
+ *		32 bits must be zero (clone() takes an int)
+ * @stack:	child stack pointer, 0 to run on a copy of the caller's stack
+ * @parent_tid:	user pointer (clone()'s parent_tid, also CLONE_PIDFD's)
+ * @child_tid:	user pointer (clone()'s child_tid)
+ * @tls:	clone()'s tls
+ * @pid_set:	user pointer to a struct cwp_pid_set, 0 for none
+ * @cwp_flags:	must be zero (no flags defined yet)
+ * @pad:	must be zero
+ *
+ * The ioctl returns the child's pid in the caller's pid namespace in the
+ * parent and 0 in the child, which resumes after the ioctl like after
+ * clone().
+ */
+struct cwp_clone_args {
+	__u64 size;
+	__u64 flags;
+	__u64 stack;
+	__u64 parent_tid;
+	__u64 child_tid;
+	__u64 tls;
+	__u64 pid_set;
+	__u32 cwp_flags;
+	__u32 pad;
+};
+#define CWP_CLONE_ARGS_SIZE_VER0	64
+
+/* struct cwp_query.features */
+#define CWP_FEATURE_CLONE		(1ULL << 0)	/* CWP_IOC_CLONE */
+#define CWP_FEATURE_ZERO_ANY_LEVEL	(1ULL << 1)	/* 0 between chosen pids */
+#define CWP_FEATURE_CHECKPOINT_RESTORE	(1ULL << 2)	/* CAP_CHECKPOINT_RESTORE honoured */
+
+/* struct cwp_query.ibt: how the module reaches kernel internals. */
+#define CWP_IBT_KERNEL		(1U << 0)	/* kernel built with CONFIG_X86_KERNEL_IBT */
+#define CWP_IBT_CPU		(1U << 1)	/* IBT enforced by this CPU */
+#define CWP_IBT_SEALED		(1U << 2)	/* kernel_clone has no usable ENDBR */
+#define CWP_IBT_SAFE		(1U << 3)	/* every call target verified */
+
+/* struct cwp_query.call_method */
+#define CWP_CALL_STATIC_CALL	1	/* patched direct jump (static_call) */
+
+/*
+ * struct cwp_query - argument of CWP_IOC_QUERY.
+ * @size:	in: sizeof(struct cwp_query) as known by the caller (at least
+ *		CWP_QUERY_SIZE_VER0); out: the size the module filled in
+ * @abi_version: CWP_ABI_VERSION of the module
+ * @max_pids:	CWP_MAX_PIDS
+ * @features:	CWP_FEATURE_* supported by the module
+ * @ibt:	CWP_IBT_* verdict reached at load time
+ * @call_method: CWP_CALL_* used to create tasks
+ *
+ * Everything after @size must be zero on input.
+ */
+struct cwp_query {
+	__u64 size;
+	__u32 abi_version;
+	__u32 max_pids;
+	__u64 features;
+	__u32 ibt;
+	__u32 call_method;
+};
+#define CWP_QUERY_SIZE_VER0	32
+
+#define CWP_IOC_MAGIC		0xCB
+#define CWP_IOC_QUERY		_IOWR(CWP_IOC_MAGIC, 0x80, struct cwp_query)
+#define CWP_IOC_CLONE		_IOW(CWP_IOC_MAGIC, 0x81, struct cwp_clone_args)
+
+#endif /* _UAPI_LINUX_CLONE_WITH_PIDS_H */

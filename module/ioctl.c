@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The misc device /dev/clone_with_pids and its ioctls.
+ *
+ * Opening the device grants nothing: each request is checked against the
+ * credentials and namespaces of the task making it, so the node is 0666.
+ */
+#include <linux/kernel.h>
+#include <linux/compat.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/sched/task.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "cwp.h"
+
+#define CWP_IOC_BASE(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+
+/*
+ * Copy an extensible argument: the first __u64 is the caller's size. A
+ * smaller known size reads the rest as zero; a larger one must carry only
+ * zeros past what the module knows (E2BIG otherwise), as clone3().
+ */
+static int cwp_copy_args(void *dst, size_t ksize, const void __user *src,
+			 size_t min_size)
+{
+	u64 usize;
+	int ret;
+
+	if (get_user(usize, (const u64 __user *)src))
+		return -EFAULT;
+	if (usize < min_size)
+		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	ret = copy_struct_from_user(dst, ksize, src, usize);
+	if (ret)
+		return ret;
+	/* The size may have changed under us: keep the one we checked. */
+	*(u64 *)dst = usize;
+	return 0;
+}
+
+static long cwp_ioctl_query(struct cwp_query __user *uq)
+{
+	struct cwp_query q;
+	int ret;
+
+	ret = cwp_copy_args(&q, sizeof(q), uq, CWP_QUERY_SIZE_VER0);
+	if (ret)
+		return ret;
+	if (memchr_inv(&q.abi_version, 0, sizeof(q) - offsetof(struct cwp_query, abi_version)))
+		return -EINVAL;
+
+	q.size = min_t(u64, q.size, sizeof(q));
+	q.abi_version = CWP_ABI_VERSION;
+	q.max_pids = CWP_MAX_PIDS;
+	q.features = CWP_FEATURE_CLONE | CWP_FEATURE_ZERO_ANY_LEVEL |
+		     CWP_FEATURE_CHECKPOINT_RESTORE;
+	q.ibt = cwp_ibt_verdict();
+	q.call_method = CWP_CALL_STATIC_CALL;
+	if (copy_to_user(uq, &q, q.size))
+		return -EFAULT;
+	return 0;
+}
+
+static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uargs)
+{
+	struct kernel_clone_args kargs = {};
+	struct cwp_clone_args args;
+	struct cwp_request *req;
+	pid_t ret;
+
+	ret = cwp_copy_args(&args, sizeof(args), uargs, CWP_CLONE_ARGS_SIZE_VER0);
+	if (ret)
+		return ret;
+	if (args.cwp_flags || args.pad)
+		return -EINVAL;
+	/* clone() takes an int: bits it cannot carry are unknown flags. */
+	if (upper_32_bits(args.flags))
+		return -EINVAL;
+
+	req = cwp_request_create(u64_to_user_ptr(args.pid_set));
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+
+	/* Exactly what the clone() system call passes to kernel_clone(). */
+	kargs.flags = lower_32_bits(args.flags) & ~CSIGNAL;
+	kargs.pidfd = u64_to_user_ptr(args.parent_tid);
+	kargs.child_tid = u64_to_user_ptr(args.child_tid);
+	kargs.parent_tid = u64_to_user_ptr(args.parent_tid);
+	kargs.exit_signal = lower_32_bits(args.flags) & CSIGNAL;
+	kargs.stack = args.stack;
+	kargs.tls = args.tls;
+
+	/*
+	 * A CLONE_FILES child may close our descriptor while we still run:
+	 * hold our own reference on the file, and so on the module.
+	 */
+	get_file(file);
+	if (req)
+		cwp_request_arm(req);
+	ret = cwp_kernel_clone(&kargs);
+	if (req)
+		cwp_request_disarm(req);
+	fput(file);
+	return ret;
+}
+
+static long cwp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (CWP_IOC_BASE(cmd)) {
+	case CWP_IOC_BASE(CWP_IOC_QUERY):
+		return cwp_ioctl_query(uarg);
+	case CWP_IOC_BASE(CWP_IOC_CLONE):
+		return cwp_ioctl_clone(file, uarg);
+	}
+	return -ENOTTY;
+}
+
+static const struct file_operations cwp_fops = {
+	.owner		= THIS_MODULE,
+	.open		= nonseekable_open,
+	.unlocked_ioctl	= cwp_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static struct miscdevice cwp_misc = {
+	.minor	= CWP_MISC_MINOR,
+	.name	= CWP_DEVICE_NAME,
+	.fops	= &cwp_fops,
+	.mode	= 0666,
+};
+
+int cwp_dev_init(void)
+{
+	int ret;
+
+	ret = misc_register(&cwp_misc);
+	if (ret)
+		pr_err("cannot register misc device 10:%d: %d\n",
+		       CWP_MISC_MINOR, ret);
+	return ret;
+}
+
+void cwp_dev_exit(void)
+{
+	misc_deregister(&cwp_misc);
+}
+
+MODULE_ALIAS_MISCDEV(CWP_MISC_MINOR);
+MODULE_ALIAS("devname:" CWP_DEVICE_NAME);

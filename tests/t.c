@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "t.h"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <grp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+void t_fail_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "FAIL %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	_exit(T_FAIL);
+}
+
+void t_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "SKIP: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	_exit(T_SKIP);
+}
+
+const char *t_fmt(const char *fmt, ...)
+{
+	static char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+struct pid_set *t_set(struct t_set *s, unsigned int n, ...)
+{
+	va_list ap;
+	unsigned int i;
+
+	s->set.num_pids = n;
+	va_start(ap, n);
+	for (i = 0; i < n && i <= CLONE_WITH_PIDS_MAX; i++)
+		s->set.pids[i] = va_arg(ap, pid_t);
+	va_end(ap);
+	return &s->set;
+}
+
+int t_wait(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, __WALL) < 0) {
+		if (errno != EINTR)
+			t_fail("waitpid(%d): %s", pid, strerror(errno));
+	}
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+void t_reap(pid_t pid)
+{
+	int st = t_wait(pid);
+
+	if (st)
+		t_fail("child %d exited with status %d", pid, st);
+}
+
+void t_nest(int levels)
+{
+	while (levels-- > 0) {
+		pid_t pid;
+
+		if (unshare(CLONE_NEWPID))
+			t_fail("unshare(CLONE_NEWPID): %s", strerror(errno));
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0)
+			t_fail("fork: %s", strerror(errno));
+		if (pid > 0)
+			_exit(t_wait(pid));
+		if (getpid() != 1)
+			t_fail("nested child is pid %d, not 1", getpid());
+	}
+}
+
+int t_nspid_self(pid_t *out, int max)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/status", "r");
+	int n = 0;
+
+	if (!f)
+		t_fail("/proc/self/status: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *p, *end;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		for (p = line + 6; n < max; p = end) {
+			long v = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			out[n++] = v;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+int t_pid_exists(pid_t pid)
+{
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+int t_pid_max(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
+	int v = 0;
+
+	if (!f || fscanf(f, "%d", &v) != 1)
+		t_fail("cannot read pid_max");
+	fclose(f);
+	return v;
+}
+
+static void t_capset(unsigned long long mask)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {
+		{ .effective = mask, .permitted = mask, .inheritable = 0 },
+		{ .effective = mask >> 32, .permitted = mask >> 32, .inheritable = 0 },
+	};
+
+	if (syscall(SYS_capset, &hdr, data))
+		t_fail("capset: %s", strerror(errno));
+}
+
+void t_drop_privileges(void)
+{
+	if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
+	    setresuid(1000, 1000, 1000))
+		t_fail("dropping to uid 1000: %s", strerror(errno));
+	t_capset(0);
+}
+
+void t_only_caps(unsigned long long mask)
+{
+	t_capset(mask);
+}
+
+int t_cmdline_has(const char *word)
+{
+	char buf[4096];
+	int fd = open("/proc/cmdline", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strstr(buf, word) != NULL;
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the tests. Each test is one program that checks one
+ * behaviour and exits 0 (pass), 1 (fail) or 77 (skip).
+ */
+#ifndef CWP_T_H
+#define CWP_T_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include <linux/clone_with_pids.h>
+
+#include "clone_with_pids.h"
+
+#define T_PASS	0
+#define T_FAIL	1
+#define T_SKIP	77
+
+/* A pid set with room for every level. */
+struct t_set {
+	struct pid_set set;
+	pid_t pids[CLONE_WITH_PIDS_MAX + 1];
+};
+
+void t_fail_at(const char *file, int line, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 3, 4)));
+void t_skip(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+#define t_fail(...)	t_fail_at(__FILE__, __LINE__, __VA_ARGS__)
+#define T_ASSERT(cond, ...)						\
+	do {								\
+		if (!(cond))						\
+			t_fail_at(__FILE__, __LINE__, "%s: " #cond,	\
+				  t_fmt(__VA_ARGS__));			\
+	} while (0)
+/* Expect a call to fail with -1 and errno @err. */
+#define T_EXPECT_ERRNO(call, err)					\
+	do {								\
+		long __r;						\
+		errno = 0;						\
+		__r = (call);						\
+		if (__r > 0)						\
+			t_reap(__r);					\
+		if (__r == 0)						\
+			_exit(0);					\
+		if (__r != -1 || errno != (err))			\
+			t_fail_at(__FILE__, __LINE__,			\
+				  "%s returned %ld errno %d (%s), expected %s", \
+				  #call, __r, errno, strerror(errno), #err); \
+	} while (0)
+
+const char *t_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Build a set from @n pids. */
+struct pid_set *t_set(struct t_set *s, unsigned int n, ...);
+
+/* Wait for @pid; fail unless it exited with status 0. */
+void t_reap(pid_t pid);
+/* Wait for @pid and return its exit status (or 128 + signal). */
+int t_wait(pid_t pid);
+
+/*
+ * Move the calling process @levels pid namespaces deeper: each level is an
+ * unshare(CLONE_NEWPID) + fork(); the ancestors wait and exit with the
+ * descendant's status. Returns in the innermost process, which is pid 1 of
+ * a namespace at depth (initial depth + levels).
+ */
+void t_nest(int levels);
+
+/* Read the calling process's NSpid (outermost first). Returns the count. */
+int t_nspid_self(pid_t *out, int max);
+
+/* Is @pid in use in the caller's pid namespace? */
+int t_pid_exists(pid_t pid);
+
+/* The pid_max of the caller's pid namespace. */
+int t_pid_max(void);
+
+/* Drop to uid/gid 1000 with no capabilities at all. */
+void t_drop_privileges(void);
+
+/* Keep only the capabilities in @mask (bits), staying uid 0. */
+void t_only_caps(unsigned long long mask);
+
+/* The kernel command line contains @word. */
+int t_cmdline_has(const char *word);
+
+#endif /* CWP_T_H */

@@ -1,0 +1,33 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Build clone_with_pids.ko against one unpacked Debian kernel, inside a
+# chroot of the kernel's suite (see make-chroot.sh).
+#
+#   build-module.sh KERNEL_DIR CHROOT SRC_DIR OUT_KO
+set -eu
+
+kdir=$1
+chroot=$2
+src=$3
+out=$4
+
+hdr=$(cd "$kdir/usr/src" && ls -d linux-headers-*-amd64 | head -n 1)
+[ -n "$hdr" ] || { echo "build-module: no headers in $kdir" >&2; exit 1; }
+
+# The headers reference their -common dir and kbuild tools by absolute
+# path: put them where they expect to be, inside the chroot.
+if [ ! -d "$chroot/usr/src/$hdr" ]; then
+	cp -a "$kdir/usr/src/." "$chroot/usr/src/"
+	cp -a "$kdir/usr/lib/." "$chroot/usr/lib/"
+fi
+
+work=/tmp/cwp-build-$hdr
+rm -rf "$chroot$work"
+mkdir -p "$chroot$work"
+cp -a "$src/Kbuild" "$src/module" "$src/include" "$chroot$work/"
+
+unshare -m --propagation private sh -c '
+	mount -t proc proc "$1/proc" &&
+	chroot "$1" make -s -C "/usr/src/$2" M="$3" modules' \
+	sh "$chroot" "$hdr" "$work" >&2
+cp "$chroot$work/clone_with_pids.ko" "$out"

@@ -1,0 +1,40 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Boot one kernel in QEMU with an initramfs holding busybox, the module and
+# the test programs; the serial console goes to LOG.
+#
+#   run-kernel.sh VMLINUZ MODULE_KO TEST_DIR LOG [EXTRA_CMDLINE]
+#
+# TEST_DIR holds the static test binaries and a file 'list' naming them in
+# the order to run. Exits non-zero if QEMU failed or timed out.
+set -eu
+
+vmlinuz=$1
+ko=$2
+tests=$3
+log=$4
+extra=${5:-}
+here=$(cd "$(dirname "$0")" && pwd)
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root/bin" "$root/sbin" "$root/lib/modules" "$root/proc" "$root/sys" \
+	"$root/dev" "$root/tests" "$root/etc"
+cp /bin/busybox "$root/bin/busybox"
+cp "$here/init" "$root/init"
+cp "$here/modprobe" "$root/sbin/modprobe"
+chmod +x "$root/init" "$root/sbin/modprobe"
+ln -s ../bin/busybox "$root/bin/sh"
+cp "$ko" "$root/lib/modules/clone_with_pids.ko"
+cp -a "$tests/." "$root/tests/"
+echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$root.cpio.gz"
+
+rc=0
+timeout "${CWP_VM_TIMEOUT:-1800}" qemu-system-x86_64 -nographic -no-reboot \
+	-machine q35 -cpu max -smp 2 -m 1024 \
+	-kernel "$vmlinuz" -initrd "$root.cpio.gz" \
+	-append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4 $extra" \
+	< /dev/null > "$log" 2>&1 || rc=$?
+rm -f "$root.cpio.gz"
+exit $rc

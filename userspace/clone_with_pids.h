@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libclone_with_pids: create processes and threads with chosen pids in
+ * every pid namespace, through the clone_with_pids kernel module.
+ *
+ * The pid list is ordered oldest pid namespace first and aligned to the
+ * namespace new children of the caller go to (its own, unless it called
+ * unshare(CLONE_NEWPID) or setns()): pids[num_pids - 1] is the pid there,
+ * pids[num_pids - 2] the pid in its parent namespace, and so on. 0 lets
+ * the kernel choose at that level; levels older than the list covers are
+ * chosen by the kernel too.
+ */
+#ifndef CLONE_WITH_PIDS_H
+#define CLONE_WITH_PIDS_H
+
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CLONE_WITH_PIDS_MAX	32
+
+struct pid_set {
+	unsigned int num_pids;
+	pid_t pids[];
+};
+
+/*
+ * clone_with_pids() - the clone() system call with chosen pids.
+ * @flags:		clone() flags; the low byte is the exit signal
+ * @child_stack_base:	child stack pointer; NULL runs the child on a copy of
+ *			the caller's stack and returns 0 in it, like fork()
+ * @parent_tid_ptr:	as clone()'s parent_tid (CLONE_PARENT_SETTID, and the
+ *			pidfd for CLONE_PIDFD)
+ * @child_tid_ptr:	as clone()'s child_tid (CLONE_CHILD_SETTID/CLEARTID)
+ * @tls:		as clone()'s tls (CLONE_SETTLS)
+ * @pid_setp:		the pids to give the child, NULL or num_pids == 0 for
+ *			an ordinary clone; not read by the library
+ *
+ * With a child stack the child resumes on that stack at the return of the
+ * system call, exactly as with the raw clone(2) system call.
+ *
+ * Returns the child's pid in the caller's pid namespace to the parent and
+ * 0 to the child; -1 with errno set on failure, in which case no child
+ * exists and no pid stays allocated. errno is one of clone()'s, or
+ * EPERM (a non-zero pid at a level whose owning user namespace grants
+ * neither CAP_SYS_ADMIN nor CAP_CHECKPOINT_RESTORE), EINVAL (more pids
+ * than nesting levels or than 32, a pid < 0 or >= pid_max, a pid other than
+ * 1 in a namespace without init, bad flags), EBUSY (a pid in use), EFAULT
+ * (unreadable pid_setp), ENODEV (module not loaded: no device).
+ */
+int clone_with_pids(int flags, void *child_stack_base, int *parent_tid_ptr,
+		    int *child_tid_ptr, void *tls, struct pid_set *pid_setp);
+
+/*
+ * fork_with_pids() - fork() with chosen pids.
+ * @set:	the pids, as for clone_with_pids()
+ *
+ * The child's C library thread id is set by the kernel (CLONE_CHILD_SETTID
+ * at the address the thread registered with set_tid_address()), and its
+ * robust futex list is reset, as glibc's fork() does; pthread_atfork()
+ * handlers are not run.
+ *
+ * Returns as fork(): the child's pid, 0 in the child, -1 with errno set
+ * (the errors of clone_with_pids()).
+ */
+pid_t fork_with_pids(const struct pid_set *set);
+
+/*
+ * clone_with_pids_fd() - the device descriptor the library uses.
+ *
+ * Opened on first use with O_CLOEXEC. Returns it, or -1 with errno set:
+ * ENODEV when the module is not loaded (no device node, or no driver
+ * behind it), else open()'s error.
+ */
+int clone_with_pids_fd(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CLONE_WITH_PIDS_H */
