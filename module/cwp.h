@@ -10,7 +10,7 @@
 #undef pr_fmt
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#define CWP_VERSION "0.1.0"
+/* CWP_VERSION comes from the VERSION file, through Kbuild. */
 
 struct kernel_clone_args;
 struct cwp_pid_set;

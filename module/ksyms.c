@@ -137,10 +137,11 @@ int cwp_ksyms_init(void)
 	}
 	cwp_ibt |= CWP_IBT_SAFE;
 
-	pr_info("kernel_clone at %pS: ENDBR %s; called by static_call (direct jump, verified); IBT: kernel %s, cpu %s\n",
-		(void *)addr, sealed ? "absent or sealed" : "present",
-		IS_ENABLED(CONFIG_X86_KERNEL_IBT) ? "yes" : "no",
-		cwp_cpu_has_ibt() ? "enforcing" : "not enforcing");
+	pr_info("kernel_clone at %pS: %s; called by static_call (direct jump, verified); IBT %s\n",
+		(void *)addr,
+		!IS_ENABLED(CONFIG_X86_KERNEL_IBT) ? "kernel built without IBT" :
+		sealed ? "ENDBR sealed" : "ENDBR present",
+		cwp_cpu_has_ibt() ? "enforced by this CPU" : "not enforced by this CPU");
 	return 0;
 }
 

@@ -24,7 +24,7 @@ fi
 work=/tmp/cwp-build-$hdr
 rm -rf "$chroot$work"
 mkdir -p "$chroot$work"
-cp -a "$src/Kbuild" "$src/module" "$src/include" "$chroot$work/"
+cp -a "$src/Kbuild" "$src/VERSION" "$src/module" "$src/include" "$chroot$work/"
 
 unshare -m --propagation private sh -c '
 	mount -t proc proc "$1/proc" &&

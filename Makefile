@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# clone_with_pids: kernel module (built by Kbuild), userspace library and
+# tool, tests in QEMU on stock Debian kernels.
+#
+#   make module            build clone_with_pids.ko for KERNELRELEASE/KDIR
+#   make userspace         library (static + shared) and clone-with-pids
+#   make check             every test on every supported kernel, in QEMU
+#                          (KERNELS="6.1 7.x" make check for fewer)
+#   make demo              show it working in a VM (bookworm's kernel)
+#   make install           module, library, header, tool, man pages
+#   make dkms              register, build and install with DKMS
+
+VERSION := $(shell cat $(CURDIR)/VERSION)
+KERNELRELEASE ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+PREFIX ?= /usr/local
+DESTDIR ?=
+B := build
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+CWP_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude/uapi -Iuserspace
+
+LIB_SRC := userspace/clone_with_pids.c
+TESTS := $(sort $(basename $(notdir $(wildcard tests/t_*.c))))
+
+.PHONY: all module userspace tests check demo install install-module \
+	install-userspace dkms style clean
+
+all: module userspace
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+$(B)/lib/%.o: userspace/%.c userspace/clone_with_pids.h include/uapi/linux/clone_with_pids.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CWP_CFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(B)/libclone_with_pids.a: $(B)/lib/clone_with_pids.o
+	$(AR) rcs $@ $^
+
+$(B)/libclone_with_pids.so.0: $(B)/lib/clone_with_pids.o userspace/libclone_with_pids.map
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libclone_with_pids.so.0 \
+		-Wl,--version-script=userspace/libclone_with_pids.map -o $@ $(B)/lib/clone_with_pids.o
+
+$(B)/clone-with-pids: userspace/clone-with-pids.c $(B)/libclone_with_pids.a
+	$(CC) $(CWP_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libclone_with_pids.a
+
+userspace: $(B)/libclone_with_pids.a $(B)/libclone_with_pids.so.0 $(B)/clone-with-pids
+
+# Tests run in an initramfs: static binaries, one per behaviour.
+$(B)/tests/%: tests/%.c tests/t.c tests/t.h $(LIB_SRC) userspace/clone_with_pids.h include/uapi/linux/clone_with_pids.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -pthread -o $@ $< tests/t.c $(LIB_SRC)
+
+$(B)/tests/clone-with-pids: userspace/clone-with-pids.c $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -o $@ $^
+
+tests: $(addprefix $(B)/tests/,$(TESTS)) $(B)/tests/clone-with-pids
+	printf '%s\n' $(TESTS) > $(B)/tests/list
+
+check: tests
+	tests/vm/check.sh
+
+demo: $(B)/tests/clone-with-pids $(B)/tests/t_demo
+	tests/vm/demo.sh
+
+install-module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $(KERNELRELEASE)
+
+install-userspace: userspace
+	install -D -m 0644 include/uapi/linux/clone_with_pids.h $(DESTDIR)$(PREFIX)/include/linux/clone_with_pids.h
+	install -D -m 0644 userspace/clone_with_pids.h $(DESTDIR)$(PREFIX)/include/clone_with_pids.h
+	install -D -m 0644 $(B)/libclone_with_pids.a $(DESTDIR)$(PREFIX)/lib/libclone_with_pids.a
+	install -D -m 0755 $(B)/libclone_with_pids.so.0 $(DESTDIR)$(PREFIX)/lib/libclone_with_pids.so.0
+	ln -sf libclone_with_pids.so.0 $(DESTDIR)$(PREFIX)/lib/libclone_with_pids.so
+	install -D -m 0755 $(B)/clone-with-pids $(DESTDIR)$(PREFIX)/bin/clone-with-pids
+	for m in man/*.[1-9]; do \
+		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/$${m##*/}; \
+	done
+
+install: install-module install-userspace
+
+dkms:
+	rm -rf /usr/src/clone_with_pids-$(VERSION)
+	mkdir -p /usr/src/clone_with_pids-$(VERSION)
+	cp -r Kbuild dkms.conf VERSION module include /usr/src/clone_with_pids-$(VERSION)/
+	dkms add -m clone_with_pids -v $(VERSION)
+	dkms build -m clone_with_pids -v $(VERSION)
+	dkms install -m clone_with_pids -v $(VERSION)
+
+style:
+	$(KDIR)/scripts/checkpatch.pl --no-tree --terse -f module/*.c module/*.h include/uapi/linux/*.h
+
+clean:
+	rm -rf $(B)
+	rm -f module/*.o module/.*.cmd *.o *.ko *.mod *.mod.c .*.cmd Module.symvers modules.order
