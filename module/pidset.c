@@ -186,10 +186,61 @@ static int cwp_idr_alloc_cyclic_pre(struct kprobe *kp, struct pt_regs *regs)
 	return ret;
 }
 
+/*
+ * Never called: a kprobe with a post handler is never turned into an
+ * optimized (jump) probe, and only unoptimized probes resume at the ip a
+ * pre handler sets. lib/ is built without ftrace, so this is an int3 probe.
+ */
+static void cwp_idr_alloc_cyclic_post(struct kprobe *kp, struct pt_regs *regs,
+				      unsigned long flags)
+{
+}
+
 static struct kprobe cwp_idr_kp = {
 	.symbol_name	= "idr_alloc_cyclic",
 	.pre_handler	= cwp_idr_alloc_cyclic_pre,
+	.post_handler	= cwp_idr_alloc_cyclic_post,
 };
+
+/*
+ * Prove on this kernel that the diversion takes effect, on a private idr
+ * posing as a namespace's: with pid_max 7, asking for 7 must fail with
+ * cwp_idr_alloc_exact()'s EINVAL (idr_alloc_cyclic() itself would say
+ * ENOSPC); with room, it must give exactly 7.
+ */
+static int cwp_pidset_selftest(void)
+{
+	struct cwp_request *req;
+	struct pid_namespace *ns;
+	int small, exact;
+
+	ns = kzalloc(sizeof(*ns), GFP_KERNEL);
+	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	if (!ns || !req) {
+		kfree(ns);
+		kfree(req);
+		return -ENOMEM;
+	}
+	idr_init(&ns->idr);
+	ns->child_reaper = current;
+	req->level[0].ns = ns;
+	req->level[0].nr = 7;
+	req->nr_levels = 1;
+
+	cwp_request_arm(req);
+	small = idr_alloc_cyclic(&ns->idr, NULL, 1, 7, GFP_KERNEL);
+	exact = idr_alloc_cyclic(&ns->idr, NULL, 1, 100, GFP_KERNEL);
+	cwp_request_disarm(req);
+	idr_destroy(&ns->idr);
+	kfree(ns);
+
+	if (small != -EINVAL || exact != 7) {
+		pr_err("self-test: the pid allocation diversion does not take effect (%d, %d); refusing to load\n",
+		       small, exact);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
 
 int cwp_pidset_init(void)
 {
@@ -199,7 +250,8 @@ int cwp_pidset_init(void)
 	 * The kprobe core calls the handler indirectly; the diversion enters
 	 * cwp_idr_alloc_exact() by a return, which IBT does not check.
 	 */
-	if (!cwp_ibt_indirect_ok(cwp_idr_alloc_cyclic_pre)) {
+	if (!cwp_ibt_indirect_ok(cwp_idr_alloc_cyclic_pre) ||
+	    !cwp_ibt_indirect_ok(cwp_idr_alloc_cyclic_post)) {
 		pr_err("kprobe handler has no ENDBR on this IBT kernel; refusing to load\n");
 		return -EOPNOTSUPP;
 	}
@@ -209,7 +261,14 @@ int cwp_pidset_init(void)
 		       ret);
 		return ret;
 	}
+	ret = cwp_pidset_selftest();
+	if (ret)
+		goto err_probe;
 	return 0;
+
+err_probe:
+	unregister_kprobe(&cwp_idr_kp);
+	return ret;
 }
 
 void cwp_pidset_exit(void)

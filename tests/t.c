@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <grp.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -175,4 +177,27 @@ int t_cmdline_has(const char *word)
 		return 0;
 	buf[n] = '\0';
 	return strstr(buf, word) != NULL;
+}
+
+void t_clone_args(struct cwp_clone_args *a, const struct pid_set *set)
+{
+	memset(a, 0, sizeof(*a));
+	a->size = sizeof(*a);
+	a->flags = SIGCHLD;
+	a->pid_set = (uintptr_t)set;
+}
+
+long t_ioctl_clone(const void *a)
+{
+	int fd = clone_with_pids_fd();
+	long r;
+
+	if (fd < 0)
+		t_fail("cannot open %s: %s", CWP_DEVICE_PATH, strerror(errno));
+	r = ioctl(fd, CWP_IOC_CLONE, a);
+	if (r == 0)
+		_exit(0);
+	if (r > 0)
+		t_reap(r);
+	return r;
 }

@@ -90,6 +90,15 @@ void t_drop_privileges(void);
 /* Keep only the capabilities in @mask (bits), staying uid 0. */
 void t_only_caps(unsigned long long mask);
 
+/* Default CWP_IOC_CLONE arguments: fork-like, SIGCHLD, pid set @set. */
+void t_clone_args(struct cwp_clone_args *a, const struct pid_set *set);
+
+/*
+ * Issue CWP_IOC_CLONE with @a. A child created by it _exit(0)s at once; the
+ * parent reaps it and gets its pid. Returns -1 with errno on failure.
+ */
+long t_ioctl_clone(const void *a);
+
 /* The kernel command line contains @word. */
 int t_cmdline_has(const char *word);
 

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IBT safety, asserted: the module must never reach a kernel function by an
+ * indirect branch that IBT would trap on real hardware (QEMU without KVM
+ * does not enforce IBT, so a crash cannot tell us). The query reports the
+ * verdict reached at load: kernel_clone() is called through a static_call
+ * verified to be a direct jump. The harness boots IBT kernels (Debian 6.12
+ * and later) with cwp_expect_ibt=1; there the module must have seen the
+ * IBT kernel and kernel_clone()'s sealed ENDBR, and still be safe.
+ */
+#include "t.h"
+
+#include <sys/ioctl.h>
+
+int main(void)
+{
+	struct cwp_query q = { .size = sizeof(q) };
+	int fd = clone_with_pids_fd();
+	int expect_ibt = t_cmdline_has("cwp_expect_ibt=1");
+
+	T_ASSERT(fd >= 0, "open: %s", strerror(errno));
+	T_ASSERT(!ioctl(fd, CWP_IOC_QUERY, &q), "query: %s", strerror(errno));
+	T_ASSERT(q.ibt & CWP_IBT_SAFE, "IBT verdict not safe: %#x", q.ibt);
+	T_ASSERT(q.call_method == CWP_CALL_STATIC_CALL, "call method %u", q.call_method);
+	if (expect_ibt) {
+		T_ASSERT(q.ibt & CWP_IBT_KERNEL, "IBT kernel not detected: %#x", q.ibt);
+		T_ASSERT(q.ibt & CWP_IBT_SEALED, "sealed ENDBR of kernel_clone not detected: %#x", q.ibt);
+	} else {
+		T_ASSERT(!(q.ibt & (CWP_IBT_KERNEL | CWP_IBT_SEALED)), "IBT reported on a non-IBT kernel: %#x", q.ibt);
+	}
+	printf("ibt verdict %#x (kernel %d, cpu %d, sealed %d, safe %d)\n", q.ibt,
+	       !!(q.ibt & CWP_IBT_KERNEL), !!(q.ibt & CWP_IBT_CPU),
+	       !!(q.ibt & CWP_IBT_SEALED), !!(q.ibt & CWP_IBT_SAFE));
+	return T_PASS;
+}
