@@ -138,12 +138,12 @@ int t_pid_max(void)
 	return v;
 }
 
-static void t_capset(unsigned long long mask)
+static void t_capset(unsigned long long eff, unsigned long long perm)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = {
-		{ .effective = mask, .permitted = mask, .inheritable = 0 },
-		{ .effective = mask >> 32, .permitted = mask >> 32, .inheritable = 0 },
+		{ .effective = eff, .permitted = perm, .inheritable = 0 },
+		{ .effective = eff >> 32, .permitted = perm >> 32, .inheritable = 0 },
 	};
 
 	if (syscall(SYS_capset, &hdr, data))
@@ -155,12 +155,15 @@ void t_drop_privileges(void)
 	if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
 	    setresuid(1000, 1000, 1000))
 		t_fail("dropping to uid 1000: %s", strerror(errno));
-	t_capset(0);
+	t_capset(0, 0);
+	/* setuid cleared it; /proc/self/{uid_map,setgroups} need it. */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 }
 
 void t_only_caps(unsigned long long mask)
 {
-	t_capset(mask);
+	/* Lower only the effective set: a later call may raise others again. */
+	t_capset(mask, ~0ULL >> (63 - CAP_LAST_CAP));
 }
 
 int t_cmdline_has(const char *word)

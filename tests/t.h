@@ -87,7 +87,7 @@ int t_pid_max(void);
 /* Drop to uid/gid 1000 with no capabilities at all. */
 void t_drop_privileges(void);
 
-/* Keep only the capabilities in @mask (bits), staying uid 0. */
+/* Make the effective capabilities @mask (bits), staying uid 0. */
 void t_only_caps(unsigned long long mask);
 
 /* Default CWP_IOC_CLONE arguments: fork-like, SIGCHLD, pid set @set. */

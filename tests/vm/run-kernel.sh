@@ -17,6 +17,7 @@ extra=${5:-}
 here=$(cd "$(dirname "$0")" && pwd)
 
 root=$(mktemp -d)
+chmod 755 "$root"
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/bin" "$root/sbin" "$root/lib/modules" "$root/proc" "$root/sys" \
 	"$root/dev" "$root/tests" "$root/etc"

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Without the module, the tool says how to load it and exits with 125. */
+#include "t.h"
+
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+int main(void)
+{
+	char out[4096];
+	int p[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (syscall(SYS_delete_module, "clone_with_pids", O_NONBLOCK) && errno != ENOENT)
+		t_fail("rmmod: %s", strerror(errno));
+	unlink(CWP_DEVICE_PATH);	/* a node made by hand would autoload it */
+	T_ASSERT(!pipe(p), "pipe");
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 2);
+		execl("./clone-with-pids", "clone-with-pids", "--pids", "4245", "--", "true", NULL);
+		_exit(99);
+	}
+	close(p[1]);
+	n = read(p[0], out, sizeof(out) - 1);
+	out[n > 0 ? n : 0] = '\0';
+	waitpid(pid, &status, 0);
+	T_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 125, "status %#x", status);
+	T_ASSERT(strstr(out, "not loaded") && strstr(out, "modprobe clone_with_pids"),
+		 "message: '%s'", out);
+	return T_PASS;
+}
