@@ -61,10 +61,18 @@ $(B)/tests/clone-with-pids: userspace/clone-with-pids.c $(LIB_SRC)
 tests: $(addprefix $(B)/tests/,$(TESTS)) $(B)/tests/clone-with-pids
 	printf '%s\n' $(TESTS) > $(B)/tests/list
 
-check: tests
+check:
+	tests/vm/deps.sh
+	$(MAKE) tests
 	tests/vm/check.sh
 
-demo: $(B)/tests/clone-with-pids $(B)/tests/t_demo
+$(B)/demo/demo-seed: tests/demo/demo-seed.c $(LIB_SRC) userspace/clone_with_pids.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -o $@ $< $(LIB_SRC)
+
+demo:
+	tests/vm/deps.sh
+	$(MAKE) $(B)/tests/clone-with-pids $(B)/demo/demo-seed
 	tests/vm/demo.sh
 
 install-module:

@@ -1,0 +1,26 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# make demo: boot a stock Debian kernel (bookworm's 6.1 unless
+# DEMO_KERNEL says otherwise) with the module and show it working.
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vm=$top/tests/vm
+k=${DEMO_KERNEL:-6.1}
+out=$top/build/demo
+
+"$vm/deps.sh"
+mkdir -p "$out/files"
+echo "Preparing the $k kernel and building the module for it..."
+eval "$("$vm/prepare-kernel.sh" "$k" "$out/$k")"
+cp "$top/build/tests/clone-with-pids" "$top/build/demo/demo-seed" "$out/files/"
+cp "$top/tests/demo/demo.sh" "$out/files/"
+chmod +x "$out/files/demo.sh"
+echo demo.sh > "$out/files/list"
+echo "Booting $RELEASE in QEMU..."
+"$vm/run-kernel.sh" "$VMLINUZ" "$out/$k/clone_with_pids.ko" "$out/files" "$out/vm.log" \
+	"cwp_mode=verbose $EXTRA"
+echo
+tr -d '\r' < "$out/vm.log" | sed -n 's/^CWP-LOG \[[^]]*\] \(clone_with_pids: [kv].*\)/\1/p'
+tr -d '\r' < "$out/vm.log" | sed -n 's/^CWP-OUT demo.sh: //p'
+tr -d '\r' < "$out/vm.log" | grep -q '^CWP-TEST demo.sh PASS'

@@ -1,0 +1,51 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Get one supported kernel ready to boot with the module built for it.
+#
+#   prepare-kernel.sh KERNEL OUT_DIR     (KERNEL: 5.10, 6.1, 6.12 or 7.x)
+#
+# Fetches the newest image + headers of the kernel's suite into CWP_CACHE
+# (default /var/cache/clone_with_pids), makes a chroot of that suite with
+# the compiler that built the kernel, builds OUT_DIR/clone_with_pids.ko in
+# it, and prints shell assignments: VMLINUZ, RELEASE, EXTRA (kernel command
+# line words for the tests, cwp_expect_ibt=1 on IBT kernels).
+set -eu
+
+k=$1
+out=$2
+vm=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$vm/../.." && pwd)
+cache=${CWP_CACHE:-/var/cache/clone_with_pids}
+
+case $k in
+5.10) suite=bullseye; abire='5\.10\.0-[0-9]+' ;;
+6.1) suite=bookworm; abire='6\.1\.0-[0-9]+' ;;
+6.12) suite=trixie; abire='6\.12\.[0-9]+\+deb13' ;;
+7.x|sid) suite=sid; abire='[0-9]+\.[0-9]+\.[0-9]+\+deb[0-9]+' ;;
+*) echo "prepare-kernel: unknown kernel '$k' (5.10, 6.1, 6.12, 7.x)" >&2; exit 2 ;;
+esac
+
+mkdir -p "$out"
+kdir=$("$vm/fetch-kernel.sh" "$suite" "$cache" "$abire" 2> "$out/fetch.log") || {
+	cat "$out/fetch.log" >&2
+	exit 2
+}
+config=$(ls "$kdir"/usr/src/linux-headers-*-amd64/.config)
+gcc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\).*/\1/p' "$config" | sed 's/^x86_64-linux-gnu-//')
+chroot=$cache/chroot-$suite-$gcc
+"$vm/make-chroot.sh" "$suite" "$gcc" "$chroot" 2> "$out/chroot.log" || {
+	cat "$out/chroot.log" >&2
+	exit 2
+}
+rm -f "$out/clone_with_pids.ko"
+"$vm/build-module.sh" "$kdir" "$chroot" "$top" "$out/clone_with_pids.ko" 2> "$out/build.log" || {
+	cat "$out/build.log" >&2
+	exit 3
+}
+echo "VMLINUZ='$(find "$kdir/boot" "$kdir/usr/lib/modules" -name 'vmlinuz*' 2> /dev/null | head -n 1)'"
+echo "RELEASE='$(basename "$(dirname "$config")" | sed 's/^linux-headers-//')'"
+if grep -q '^CONFIG_X86_KERNEL_IBT=y' "$config"; then
+	echo "EXTRA='cwp_expect_ibt=1'"
+else
+	echo "EXTRA=''"
+fi
