@@ -14,7 +14,7 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 vm=$top/tests/vm
 kernels=${KERNELS:-5.10 6.1 6.12 7.x}
-out=${CWP_BUILD:-$top/build}
+out=$top/build
 splat='BUG:|WARNING:|Oops|Call Trace|general protection|KASAN|kmemleak:.*unreferenced|possible recursive locking|circular locking|UBSAN|Kernel panic'
 
 "$vm/deps.sh"
