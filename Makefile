@@ -35,7 +35,7 @@ module:
 
 $(B)/lib/%.o: userspace/%.c userspace/clone_with_pids.h include/uapi/linux/clone_with_pids.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CWP_CFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+	$(CC) $(CWP_CFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
 
 $(B)/libclone_with_pids.a: $(B)/lib/clone_with_pids.o
 	$(AR) rcs $@ $^

@@ -22,6 +22,26 @@ splat='BUG:|WARNING:|Oops|Call Trace|general protection|KASAN|kmemleak:.*unrefer
 
 total_pass=0 total_fail=0 total_skip=0
 summary=""
+
+# Host-side checks: library ABI, uapi layout, DKMS.
+pass=0 fail=0 skip=0
+t0=$(date +%s)
+mkdir -p "$out/host"
+for t in "$top"/tests/host/*.sh; do
+	name=$(basename "$t" .sh)
+	rc=0
+	"$t" > "$out/host/$name.log" 2>&1 || rc=$?
+	case $rc in
+	0) pass=$((pass + 1)) ;;
+	77) skip=$((skip + 1)); echo "  host/$name SKIP" ;;
+	*) fail=$((fail + 1)); sed "s|^|host/$name: |" "$out/host/$name.log"; echo "  host/$name FAIL" ;;
+	esac
+done
+line=$(printf '%-5s %-28s %3d passed, %d failed, %d skipped (%ds)' host "$(uname -m)" "$pass" "$fail" "$skip" $(($(date +%s) - t0)))
+echo "$line"
+summary="$line
+"
+total_pass=$pass total_fail=$fail total_skip=$skip
 for k in $kernels; do
 	t0=$(date +%s)
 	rm -f "$out/$k/vm.log" "$out/$k/clone_with_pids.ko"

@@ -3,13 +3,14 @@
 # Install, with apt-get, what building and booting the test VMs needs on
 # the host, if it is missing: a compiler for the static test programs,
 # QEMU, mmdebstrap for the per-suite build chroots, a static busybox for
-# the initramfs, cpio. Kernels are never installed into the host.
+# the initramfs, cpio, 32-bit libc headers for the uapi layout check. Kernels are never installed into the host.
 set -eu
 
 need=
 command -v make > /dev/null || need="$need make"
 command -v gcc > /dev/null || need="$need gcc"
 [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || need="$need libc6-dev"
+[ -f /usr/include/x86_64-linux-gnu/gnu/stubs-32.h ] || need="$need gcc-multilib"
 command -v qemu-system-x86_64 > /dev/null || need="$need qemu-system-x86"
 command -v mmdebstrap > /dev/null || need="$need mmdebstrap"
 dpkg -s busybox-static > /dev/null 2>&1 || need="$need busybox-static"

@@ -4,7 +4,7 @@
 # headers of that suite: its kbuild tools need its glibc, and the module
 # must be built by the gcc that built the kernel.
 #
-#   make-chroot.sh SUITE GCC_PACKAGE DIR
+#   make-chroot.sh SUITE GCC_PACKAGE DIR [EXTRA_PACKAGES]
 #
 # Every kernel is built in a chroot of its own suite, so that the module is
 # compiled by the compiler that built the kernel.
@@ -13,6 +13,7 @@ set -eu
 suite=$1
 gcc=$2
 dir=$3
+extra=${4:+,$4}
 
 [ -f "$dir/.done" ] && exit 0
 case $suite in
@@ -25,6 +26,6 @@ mirror=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/d
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list)
 
 mmdebstrap --variant=apt --aptopt='Acquire::Check-Valid-Until "false"' \
-	--include="make,$gcc,libc6-dev,$libelf,binutils,kmod,dwarves" \
+	--include="make,$gcc,libc6-dev,$libelf,binutils,kmod,dwarves$extra" \
 	"$suite" "$dir" "deb $mirror $suite main" >&2
 touch "$dir/.done"

@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The shared library exports exactly the symbols of its version script,
+# all under their version node; the public headers compile on their own,
+# as C and as C++.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+make -s userspace > /dev/null
+
+want=$(sed -n 's/^[[:space:]]*\([a-z_]*\);$/\1/p' userspace/libclone_with_pids.map | sort)
+got=$(objdump -T build/libclone_with_pids.so.0 | awk '$2 == "g" && $4 == ".text" { print $6 " " $7 }' | sort)
+exp=$(for s in $want; do echo "CLONE_WITH_PIDS_0.1 $s"; done | sort)
+if [ "$got" != "$exp" ]; then
+	echo "exported: $got"
+	echo "expected: $exp"
+	exit 1
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf '#include <clone_with_pids.h>\nint main(void) { return fork_with_pids(0) == -2; }\n' > "$tmp/a.c"
+printf '#include <linux/clone_with_pids.h>\nint main(void) { return CWP_IOC_CLONE == 0; }\n' > "$tmp/b.c"
+cc -std=c11 -Wall -Werror -pedantic -Iuserspace -c -o "$tmp/a.o" "$tmp/a.c"
+cc -std=c99 -Wall -Werror -Iinclude/uapi -c -o "$tmp/b.o" "$tmp/b.c"
+if command -v c++ > /dev/null; then
+	cp "$tmp/a.c" "$tmp/a.cc"
+	c++ -Wall -Werror -Iuserspace -c -o "$tmp/c.o" "$tmp/a.cc"
+fi
+cc -o "$tmp/a" "$tmp/a.o" build/libclone_with_pids.a
+cc -o "$tmp/a" "$tmp/a.o" -Lbuild -l:libclone_with_pids.so.0
