@@ -5,6 +5,7 @@
 
 #include <linux/types.h>
 #include <linux/err.h>
+#include <linux/workqueue.h>
 #include <linux/clone_with_pids.h>
 
 #undef pr_fmt
@@ -14,6 +15,9 @@
 
 struct kernel_clone_args;
 struct cwp_pid_set;
+struct file;
+struct pid_namespace;
+struct task_struct;
 
 /* ksyms.c: unexported kernel internals and the IBT verdict. */
 int cwp_ksyms_init(void);
@@ -22,13 +26,45 @@ pid_t cwp_kernel_clone(struct kernel_clone_args *args);
 bool cwp_ibt_indirect_ok(const void *fn);
 u32 cwp_ibt_verdict(void);
 
-/* pidset.c: pid sets, their namespaces, and the pid allocation hook. */
-struct cwp_request;
+/* At most this many requests exist at once, system-wide. */
+#define CWP_MAX_REQUESTS	4096
+
+enum cwp_request_state {
+	CWP_REQ_ARMED,		/* waiting for the task's next kernel_clone() */
+	CWP_REQ_ACTIVE,		/* that kernel_clone() is running */
+};
+
+struct cwp_level {
+	struct pid_namespace *ns;
+	pid_t nr;
+};
+
+/* The pids one task asked for, for its next clone. */
+struct cwp_request {
+	struct hlist_node node;
+	struct rcu_work free_work;
+	struct task_struct *task;
+	const struct file *file;
+	struct pid_namespace *children_ns;
+	enum cwp_request_state state;
+	bool invalid;
+	unsigned int nr_levels;
+	struct cwp_level level[CWP_MAX_PIDS];
+};
+
+/* pidset.c: pid sets, their namespaces and privileges. */
 int cwp_pidset_init(void);
 void cwp_pidset_exit(void);
-struct cwp_request *cwp_request_create(const struct cwp_pid_set __user *uset);
-void cwp_request_arm(struct cwp_request *req);
-void cwp_request_disarm(struct cwp_request *req);
+struct cwp_request *cwp_request_create(const struct cwp_pid_set __user *uset,
+				       const struct file *file);
+void cwp_request_put(struct cwp_request *req);
+
+/* hooks.c: requests on the kernel's clone path. */
+int cwp_hooks_init(void);
+void cwp_hooks_exit(void);
+int cwp_request_arm(struct cwp_request *req);
+bool cwp_request_cancel(void);
+void cwp_request_release_file(const struct file *file);
 
 /* ioctl.c: the misc device. */
 int cwp_dev_init(void);

@@ -59,7 +59,7 @@ static long cwp_ioctl_query(struct cwp_query __user *uq)
 	q.abi_version = CWP_ABI_VERSION;
 	q.max_pids = CWP_MAX_PIDS;
 	q.features = CWP_FEATURE_CLONE | CWP_FEATURE_ZERO_ANY_LEVEL |
-		     CWP_FEATURE_CHECKPOINT_RESTORE;
+		     CWP_FEATURE_CHECKPOINT_RESTORE | CWP_FEATURE_SET_NEXT;
 	q.ibt = cwp_ibt_verdict();
 	q.call_method = CWP_CALL_STATIC_CALL;
 	if (copy_to_user(uq, &q, q.size))
@@ -83,9 +83,16 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 	if (upper_32_bits(args.flags))
 		return -EINVAL;
 
-	req = cwp_request_create(u64_to_user_ptr(args.pid_set));
+	req = cwp_request_create(u64_to_user_ptr(args.pid_set), file);
 	if (IS_ERR(req))
 		return PTR_ERR(req);
+	if (req) {
+		ret = cwp_request_arm(req);
+		if (ret) {
+			cwp_request_put(req);
+			return ret;
+		}
+	}
 
 	/* Exactly what the clone() system call passes to kernel_clone(). */
 	kargs.flags = lower_32_bits(args.flags) & ~CSIGNAL;
@@ -101,13 +108,42 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 	 * hold our own reference on the file, and so on the module.
 	 */
 	get_file(file);
-	if (req)
-		cwp_request_arm(req);
 	ret = cwp_kernel_clone(&kargs);
-	if (req)
-		cwp_request_disarm(req);
+	/* kernel_clone() consumed the request: its kretprobe cannot miss. */
+	WARN_ON_ONCE(req && cwp_request_cancel());
 	fput(file);
 	return ret;
+}
+
+static long cwp_ioctl_set_next(struct file *file, struct cwp_next_args __user *uargs)
+{
+	struct cwp_next_args args;
+	struct cwp_request *req;
+	int ret;
+
+	ret = cwp_copy_args(&args, sizeof(args), uargs, CWP_NEXT_ARGS_SIZE_VER0);
+	if (ret)
+		return ret;
+	if (args.cwp_flags || args.pad)
+		return -EINVAL;
+
+	req = cwp_request_create(u64_to_user_ptr(args.pid_set), file);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	if (!req) {
+		cwp_request_cancel();
+		return 0;
+	}
+	ret = cwp_request_arm(req);
+	if (ret)
+		cwp_request_put(req);
+	return ret;
+}
+
+static int cwp_release(struct inode *inode, struct file *file)
+{
+	cwp_request_release_file(file);
+	return 0;
 }
 
 static long cwp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -119,6 +155,8 @@ static long cwp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return cwp_ioctl_query(uarg);
 	case CWP_IOC_BASE(CWP_IOC_CLONE):
 		return cwp_ioctl_clone(file, uarg);
+	case CWP_IOC_BASE(CWP_IOC_SET_NEXT):
+		return cwp_ioctl_set_next(file, uarg);
 	}
 	return -ENOTTY;
 }
@@ -126,6 +164,7 @@ static long cwp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 static const struct file_operations cwp_fops = {
 	.owner		= THIS_MODULE,
 	.open		= nonseekable_open,
+	.release	= cwp_release,
 	.unlocked_ioctl	= cwp_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };

@@ -17,13 +17,18 @@ static int __init cwp_init(void)
 	ret = cwp_pidset_init();
 	if (ret)
 		goto err_ksyms;
-	ret = cwp_dev_init();
+	ret = cwp_hooks_init();
 	if (ret)
 		goto err_pidset;
+	ret = cwp_dev_init();
+	if (ret)
+		goto err_hooks;
 	pr_info("version %s loaded, /dev/%s (10:%d)\n", CWP_VERSION,
 		CWP_DEVICE_NAME, CWP_MISC_MINOR);
 	return 0;
 
+err_hooks:
+	cwp_hooks_exit();
 err_pidset:
 	cwp_pidset_exit();
 err_ksyms:
@@ -34,6 +39,7 @@ err_ksyms:
 static void __exit cwp_exit(void)
 {
 	cwp_dev_exit();
+	cwp_hooks_exit();
 	cwp_pidset_exit();
 	cwp_ksyms_exit();
 	pr_info("unloaded\n");

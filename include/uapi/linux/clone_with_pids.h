@@ -54,7 +54,8 @@ struct cwp_pid_set {
  *
  * The ioctl returns the child's pid in the caller's pid namespace in the
  * parent and 0 in the child, which resumes after the ioctl like after
- * clone().
+ * clone(). A non-empty set replaces pids armed with CWP_IOC_SET_NEXT; an
+ * empty one leaves them to be consumed by this clone, like any clone.
  */
 struct cwp_clone_args {
 	__u64 size;
@@ -69,10 +70,38 @@ struct cwp_clone_args {
 };
 #define CWP_CLONE_ARGS_SIZE_VER0	64
 
+/*
+ * struct cwp_next_args - argument of CWP_IOC_SET_NEXT.
+ * @size:	sizeof(struct cwp_next_args) as known by the caller
+ * @pid_set:	user pointer to a struct cwp_pid_set; 0, an empty set or a
+ *		set of zeros cancels the calling thread's armed pids
+ * @cwp_flags:	must be zero
+ * @pad:	must be zero
+ *
+ * Arms the pids for the calling thread's next clone of any kind (fork(),
+ * vfork(), clone(), clone3(), and so pthread_create() and posix_spawn()),
+ * which consumes them whether it succeeds or fails. The list is aligned to
+ * the thread's pid namespace for children at the time of this call; a
+ * clone made after that namespace changed, or a clone3() with its own
+ * set_tid, fails with EINVAL. The pids are dropped when the thread exits
+ * or the file it armed them through is released, and are invisible to
+ * other threads. Privilege and list errors are reported here, allocation
+ * errors (EBUSY, EINVAL for pid_max or a namespace without init) by the
+ * clone. EAGAIN: too many threads have pids armed, system-wide.
+ */
+struct cwp_next_args {
+	__u64 size;
+	__u64 pid_set;
+	__u32 cwp_flags;
+	__u32 pad;
+};
+#define CWP_NEXT_ARGS_SIZE_VER0	24
+
 /* struct cwp_query.features */
 #define CWP_FEATURE_CLONE		(1ULL << 0)	/* CWP_IOC_CLONE */
 #define CWP_FEATURE_ZERO_ANY_LEVEL	(1ULL << 1)	/* 0 between chosen pids */
 #define CWP_FEATURE_CHECKPOINT_RESTORE	(1ULL << 2)	/* CAP_CHECKPOINT_RESTORE honoured */
+#define CWP_FEATURE_SET_NEXT		(1ULL << 3)	/* CWP_IOC_SET_NEXT */
 
 /* struct cwp_query.ibt: how the module reaches kernel internals. */
 #define CWP_IBT_KERNEL		(1U << 0)	/* kernel built with CONFIG_X86_KERNEL_IBT */
@@ -108,5 +137,6 @@ struct cwp_query {
 #define CWP_IOC_MAGIC		0xCB
 #define CWP_IOC_QUERY		_IOWR(CWP_IOC_MAGIC, 0x80, struct cwp_query)
 #define CWP_IOC_CLONE		_IOW(CWP_IOC_MAGIC, 0x81, struct cwp_clone_args)
+#define CWP_IOC_SET_NEXT	_IOW(CWP_IOC_MAGIC, 0x82, struct cwp_next_args)
 
 #endif /* _UAPI_LINUX_CLONE_WITH_PIDS_H */

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where requests meet the kernel's own clone path.
+ *
+ * A task has at most one request, armed either by CWP_IOC_CLONE around its
+ * own kernel_clone() call or by CWP_IOC_SET_NEXT for its next clone of any
+ * kind (fork, vfork, clone, clone3: all of them go through kernel_clone()).
+ *
+ * - A kretprobe on kernel_clone() activates the caller's armed request on
+ *   entry and consumes it on return, whatever the outcome. Its instances
+ *   are only kept by tasks with a request, and there are never more
+ *   requests than CWP_MAX_REQUESTS, so the probe cannot run out of them.
+ * - alloc_pid() allocates one number per namespace level with
+ *   idr_alloc_cyclic(&ns->idr, ...). A kprobe there diverts the call, for
+ *   the levels of the calling task's active request only, to
+ *   cwp_idr_alloc_exact(), which takes exactly the requested number with
+ *   idr_alloc(), as alloc_pid() does for clone3()'s set_tid. Everything
+ *   else (flag checks, rollback of the levels already allocated, pid 1 of
+ *   a new namespace) stays the kernel's own code. Kernel threads, io_uring
+ *   and vhost workers are created without kernel_clone() by the caller, or
+ *   by other tasks, and are never diverted.
+ * - A kprobe on do_exit() drops the request of an exiting task.
+ */
+#include <linux/kernel.h>
+#include <linux/hashtable.h>
+#include <linux/idr.h>
+#include <linux/kprobes.h>
+#include <linux/nsproxy.h>
+#include <linux/pid_namespace.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "cwp.h"
+#include "compat.h"
+
+/* Requests by task; written under the lock, read under RCU. */
+static DEFINE_HASHTABLE(cwp_requests, 8);
+static DEFINE_SPINLOCK(cwp_requests_lock);
+static atomic_t cwp_nr_requests = ATOMIC_INIT(0);
+
+static struct cwp_request *cwp_request_find(const struct task_struct *task)
+{
+	struct cwp_request *req;
+
+	hash_for_each_possible_rcu(cwp_requests, req, node, (unsigned long)task)
+		if (req->task == task)
+			return req;
+	return NULL;
+}
+
+static void cwp_request_unlink(struct cwp_request *req)
+{
+	lockdep_assert_held(&cwp_requests_lock);
+	hash_del_rcu(&req->node);
+	atomic_dec(&cwp_nr_requests);
+}
+
+/*
+ * cwp_request_arm() - make @req the calling task's request, replacing the
+ * armed one it may have. Returns 0, or -EAGAIN when CWP_MAX_REQUESTS are
+ * armed already. On failure the caller keeps @req.
+ */
+int cwp_request_arm(struct cwp_request *req)
+{
+	struct cwp_request *old;
+
+	spin_lock(&cwp_requests_lock);
+	old = cwp_request_find(current);
+	if (!old && atomic_read(&cwp_nr_requests) >= CWP_MAX_REQUESTS) {
+		spin_unlock(&cwp_requests_lock);
+		return -EAGAIN;
+	}
+	/* The task is in an ioctl, not in kernel_clone(): never active. */
+	WARN_ON_ONCE(old && old->state != CWP_REQ_ARMED);
+	if (old)
+		cwp_request_unlink(old);
+	req->state = CWP_REQ_ARMED;
+	hash_add_rcu(cwp_requests, &req->node, (unsigned long)current);
+	atomic_inc(&cwp_nr_requests);
+	spin_unlock(&cwp_requests_lock);
+
+	if (old)
+		cwp_request_put(old);
+	return 0;
+}
+
+/*
+ * cwp_request_cancel() - drop the calling task's armed request, if any.
+ * Returns true if there was one.
+ */
+bool cwp_request_cancel(void)
+{
+	struct cwp_request *req;
+
+	spin_lock(&cwp_requests_lock);
+	req = cwp_request_find(current);
+	if (req && req->state == CWP_REQ_ARMED)
+		cwp_request_unlink(req);
+	else
+		req = NULL;
+	spin_unlock(&cwp_requests_lock);
+
+	if (req)
+		cwp_request_put(req);
+	return req;
+}
+
+/*
+ * cwp_request_release_file() - drop the armed requests made through @file.
+ * An active request belongs to a clone in progress and is consumed by it.
+ */
+void cwp_request_release_file(const struct file *file)
+{
+	struct cwp_request *req;
+	struct hlist_node *tmp;
+	int bkt;
+
+	spin_lock(&cwp_requests_lock);
+	hash_for_each_safe(cwp_requests, bkt, tmp, req, node) {
+		if (req->file != file || req->state != CWP_REQ_ARMED)
+			continue;
+		cwp_request_unlink(req);
+		cwp_request_put(req);
+	}
+	spin_unlock(&cwp_requests_lock);
+}
+
+/*
+ * Entered instead of idr_alloc_cyclic(&ns->idr, NULL, pid_min, pid_max, gfp)
+ * from alloc_pid(), under pidmap_lock, with @nr in place of pid_min. The
+ * checks are alloc_pid()'s for set_tid; a pid in use is EBUSY, as the
+ * clone_with_pids() proposal said, where clone3() says EEXIST.
+ */
+static noinline int cwp_idr_alloc_exact(struct idr *idr, void *ptr, int nr,
+					int pid_max, gfp_t gfp)
+{
+	struct pid_namespace *ns = container_of(idr, struct pid_namespace, idr);
+	int ret;
+
+	if (nr >= pid_max)
+		return -EINVAL;
+	/* Only pid 1 can come first in a namespace. */
+	if (nr != 1 && !READ_ONCE(ns->child_reaper))
+		return -EINVAL;
+	ret = idr_alloc(idr, ptr, nr, nr + 1, gfp);
+	if (ret == -ENOSPC)
+		return -EBUSY;
+	return ret;
+}
+
+static int cwp_idr_alloc_cyclic_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	const struct cwp_request *req;
+	struct idr *idr;
+	int nr = 0;
+	int i;
+
+	if (likely(!atomic_read(&cwp_nr_requests)))
+		return 0;
+
+	idr = (struct idr *)regs_get_kernel_argument(regs, 0);
+	rcu_read_lock();
+	req = cwp_request_find(current);
+	if (req && READ_ONCE(req->state) == CWP_REQ_ACTIVE) {
+		/* An invalid request fails the clone at the last level. */
+		if (READ_ONCE(req->invalid) && idr == &init_pid_ns.idr)
+			nr = INT_MAX;
+		for (i = 0; !nr && i < req->nr_levels; i++)
+			if (idr == &req->level[i].ns->idr)
+				nr = req->level[i].nr;
+	}
+	rcu_read_unlock();
+	if (!nr)
+		return 0;
+
+	cwp_regs_set_arg2(regs, nr);
+	instruction_pointer_set(regs, (unsigned long)cwp_idr_alloc_exact);
+	return 1;	/* resume at the new ip, skip the probed function */
+}
+
+/*
+ * Never called: a kprobe with a post handler is never turned into an
+ * optimized (jump) probe, and only unoptimized probes resume at the ip a
+ * pre handler sets. lib/ is built without ftrace, so this is an int3 probe.
+ */
+static void cwp_idr_alloc_cyclic_post(struct kprobe *kp, struct pt_regs *regs,
+				      unsigned long flags)
+{
+}
+
+static struct kprobe cwp_idr_kp = {
+	.symbol_name	= "idr_alloc_cyclic",
+	.pre_handler	= cwp_idr_alloc_cyclic_pre,
+	.post_handler	= cwp_idr_alloc_cyclic_post,
+};
+
+/* Keep a kretprobe instance only for a task whose request this clone takes. */
+static int cwp_kernel_clone_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kernel_clone_args *args;
+	struct cwp_request *req;
+	int ret = 1;
+
+	if (likely(!atomic_read(&cwp_nr_requests)))
+		return 1;
+
+	args = (struct kernel_clone_args *)regs_get_kernel_argument(regs, 0);
+	spin_lock(&cwp_requests_lock);
+	req = cwp_request_find(current);
+	if (req && req->state == CWP_REQ_ARMED) {
+		/*
+		 * The list was aligned to the namespace for children when it
+		 * was armed, and pids come from one source only: clone3()'s
+		 * set_tid and an armed request together are refused.
+		 */
+		if (args->set_tid_size ||
+		    current->nsproxy->pid_ns_for_children != req->children_ns)
+			WRITE_ONCE(req->invalid, true);
+		/*
+		 * An armed request lives no longer than the file it came
+		 * through; an active one keeps the module until this clone
+		 * returns, even if that file is closed meanwhile.
+		 */
+		if (try_module_get(THIS_MODULE)) {
+			WRITE_ONCE(req->state, CWP_REQ_ACTIVE);
+			ret = 0;
+		}
+	}
+	spin_unlock(&cwp_requests_lock);
+	return ret;
+}
+
+static int cwp_kernel_clone_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct cwp_request *req;
+
+	spin_lock(&cwp_requests_lock);
+	req = cwp_request_find(current);
+	if (req && req->state == CWP_REQ_ACTIVE)
+		cwp_request_unlink(req);
+	else
+		req = NULL;
+	spin_unlock(&cwp_requests_lock);
+
+	if (req)
+		cwp_request_put(req);
+	/* Safe in module code: unregistering waits for running handlers. */
+	module_put(THIS_MODULE);
+	return 0;
+}
+
+static struct kretprobe cwp_clone_krp = {
+	.kp.symbol_name	= "kernel_clone",
+	.entry_handler	= cwp_kernel_clone_entry,
+	.handler	= cwp_kernel_clone_return,
+};
+
+static int cwp_do_exit_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct cwp_request *req;
+
+	if (likely(!atomic_read(&cwp_nr_requests)))
+		return 0;
+
+	spin_lock(&cwp_requests_lock);
+	req = cwp_request_find(current);
+	if (req)
+		cwp_request_unlink(req);
+	spin_unlock(&cwp_requests_lock);
+
+	if (req)
+		cwp_request_put(req);
+	return 0;
+}
+
+static struct kprobe cwp_exit_kp = {
+	.symbol_name	= "do_exit",
+	.pre_handler	= cwp_do_exit_pre,
+};
+
+/*
+ * Prove on this kernel that the diversion takes effect, on a private idr
+ * posing as a namespace's: with pid_max 7, asking for 7 must fail with
+ * cwp_idr_alloc_exact()'s EINVAL (idr_alloc_cyclic() itself would say
+ * ENOSPC); with room, it must give exactly 7.
+ */
+static int cwp_hooks_selftest(void)
+{
+	struct cwp_request *req;
+	struct pid_namespace *ns;
+	int small, exact;
+
+	ns = kzalloc(sizeof(*ns), GFP_KERNEL);
+	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	if (!ns || !req) {
+		kfree(ns);
+		kfree(req);
+		return -ENOMEM;
+	}
+	idr_init(&ns->idr);
+	ns->child_reaper = current;
+	req->task = current;
+	req->state = CWP_REQ_ACTIVE;
+	req->level[0].ns = ns;
+	req->level[0].nr = 7;
+	req->nr_levels = 1;
+
+	spin_lock(&cwp_requests_lock);
+	hash_add_rcu(cwp_requests, &req->node, (unsigned long)current);
+	atomic_inc(&cwp_nr_requests);
+	spin_unlock(&cwp_requests_lock);
+
+	small = idr_alloc_cyclic(&ns->idr, NULL, 1, 7, GFP_KERNEL);
+	exact = idr_alloc_cyclic(&ns->idr, NULL, 1, 100, GFP_KERNEL);
+
+	spin_lock(&cwp_requests_lock);
+	cwp_request_unlink(req);
+	spin_unlock(&cwp_requests_lock);
+	synchronize_rcu();
+	kfree(req);
+	idr_destroy(&ns->idr);
+	kfree(ns);
+
+	if (small != -EINVAL || exact != 7) {
+		pr_err("self-test: the pid allocation diversion does not take effect (%d, %d); refusing to load\n",
+		       small, exact);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int cwp_register(struct kprobe *kp)
+{
+	int ret = register_kprobe(kp);
+
+	if (ret)
+		pr_err("cannot probe %s: register_kprobe() returned %d\n",
+		       kp->symbol_name, ret);
+	return ret;
+}
+
+int cwp_hooks_init(void)
+{
+	int ret;
+
+	/*
+	 * The kprobe core calls the handlers indirectly; the diversion enters
+	 * cwp_idr_alloc_exact() by a return, which IBT does not check.
+	 */
+	if (!cwp_ibt_indirect_ok(cwp_idr_alloc_cyclic_pre) ||
+	    !cwp_ibt_indirect_ok(cwp_idr_alloc_cyclic_post) ||
+	    !cwp_ibt_indirect_ok(cwp_kernel_clone_entry) ||
+	    !cwp_ibt_indirect_ok(cwp_kernel_clone_return) ||
+	    !cwp_ibt_indirect_ok(cwp_do_exit_pre)) {
+		pr_err("a kprobe handler has no ENDBR on this IBT kernel; refusing to load\n");
+		return -EOPNOTSUPP;
+	}
+
+	ret = cwp_register(&cwp_idr_kp);
+	if (ret)
+		return ret;
+	ret = cwp_hooks_selftest();
+	if (ret)
+		goto err_idr;
+	ret = cwp_register(&cwp_exit_kp);
+	if (ret)
+		goto err_idr;
+	/* Every request may hold an instance, plus one being tried per CPU. */
+	cwp_clone_krp.maxactive = CWP_MAX_REQUESTS + 2 * num_possible_cpus();
+	ret = register_kretprobe(&cwp_clone_krp);
+	if (ret) {
+		pr_err("cannot probe kernel_clone: register_kretprobe() returned %d\n", ret);
+		goto err_exit;
+	}
+	return 0;
+
+err_exit:
+	unregister_kprobe(&cwp_exit_kp);
+err_idr:
+	unregister_kprobe(&cwp_idr_kp);
+	return ret;
+}
+
+void cwp_hooks_exit(void)
+{
+	/*
+	 * No file is open, so no request is armed; an active one holds a
+	 * module reference until its clone returns. None is left.
+	 */
+	WARN_ON_ONCE(atomic_read(&cwp_nr_requests));
+	unregister_kretprobe(&cwp_clone_krp);
+	unregister_kprobe(&cwp_exit_kp);
+	unregister_kprobe(&cwp_idr_kp);
+}
