@@ -22,7 +22,9 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 CWP_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude/uapi -Iuserspace
 
-LIB_SRC := userspace/clone_with_pids.c
+ARCH_DIR := userspace/arch/$(shell $(CC) -dumpmachine | sed 's/-.*//; s/^i[3-6]86$$/i386/')
+LIB_SRC := userspace/clone_with_pids.c $(ARCH_DIR)/clone_fn.S
+HDRS := userspace/clone_with_pids.h include/uapi/linux/clone_with_pids.h
 TESTS := $(sort $(basename $(notdir $(wildcard tests/t_*.c))))
 
 .PHONY: all module userspace tests check demo install install-module \
@@ -37,14 +39,20 @@ $(B)/lib/%.o: userspace/%.c userspace/clone_with_pids.h include/uapi/linux/clone
 	@mkdir -p $(dir $@)
 	$(CC) $(CWP_CFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
 
-$(B)/libclone_with_pids.a: $(B)/lib/clone_with_pids.o
+$(B)/lib/clone_fn.o: $(ARCH_DIR)/clone_fn.S
+	@mkdir -p $(dir $@)
+	$(CC) -fPIC -c -o $@ $<
+
+LIB_OBJ := $(B)/lib/clone_with_pids.o $(B)/lib/clone_fn.o
+
+$(B)/libclone_with_pids.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(B)/libclone_with_pids.so.0: $(B)/lib/clone_with_pids.o userspace/libclone_with_pids.map
+$(B)/libclone_with_pids.so.0: $(LIB_OBJ) userspace/libclone_with_pids.map
 	$(CC) $(CFLAGS) -shared -Wl,-soname,libclone_with_pids.so.0 \
-		-Wl,--version-script=userspace/libclone_with_pids.map -o $@ $(B)/lib/clone_with_pids.o
+		-Wl,--version-script=userspace/libclone_with_pids.map -o $@ $(LIB_OBJ)
 
-$(B)/clone-with-pids: userspace/clone-with-pids.c $(B)/libclone_with_pids.a
+$(B)/clone-with-pids: userspace/clone-with-pids.c $(B)/libclone_with_pids.a $(HDRS)
 	$(CC) $(CWP_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libclone_with_pids.a
 
 userspace: $(B)/libclone_with_pids.a $(B)/libclone_with_pids.so.0 $(B)/clone-with-pids
@@ -54,9 +62,9 @@ $(B)/tests/%: tests/%.c tests/t.c tests/t.h $(LIB_SRC) userspace/clone_with_pids
 	@mkdir -p $(dir $@)
 	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -pthread -o $@ $< tests/t.c $(LIB_SRC)
 
-$(B)/tests/clone-with-pids: userspace/clone-with-pids.c $(LIB_SRC)
+$(B)/tests/clone-with-pids: userspace/clone-with-pids.c $(LIB_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -o $@ $^
+	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -o $@ userspace/clone-with-pids.c $(LIB_SRC)
 
 tests: $(addprefix $(B)/tests/,$(TESTS)) $(B)/tests/clone-with-pids
 	printf '%s\n' $(TESTS) > $(B)/tests/list
@@ -66,7 +74,7 @@ check:
 	$(MAKE) tests
 	tests/vm/check.sh
 
-$(B)/demo/demo-seed: tests/demo/demo-seed.c $(LIB_SRC) userspace/clone_with_pids.h
+$(B)/demo/demo-seed: tests/demo/demo-seed.c $(LIB_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -o $@ $< $(LIB_SRC)
 

@@ -47,7 +47,6 @@ struct cwp_request {
 	const struct file *file;
 	struct pid_namespace *children_ns;
 	enum cwp_request_state state;
-	bool invalid;
 	unsigned int nr_levels;
 	struct cwp_level level[CWP_MAX_PIDS];
 };
@@ -65,6 +64,7 @@ void cwp_hooks_exit(void);
 int cwp_request_arm(struct cwp_request *req);
 bool cwp_request_cancel(void);
 void cwp_request_release_file(const struct file *file);
+unsigned int cwp_requests_count(void);
 
 /* ioctl.c: the misc device. */
 int cwp_dev_init(void);

@@ -128,6 +128,11 @@ void cwp_request_release_file(const struct file *file)
 	spin_unlock(&cwp_requests_lock);
 }
 
+unsigned int cwp_requests_count(void)
+{
+	return atomic_read(&cwp_nr_requests);
+}
+
 /*
  * Entered instead of idr_alloc_cyclic(&ns->idr, NULL, pid_min, pid_max, gfp)
  * from alloc_pid(), under pidmap_lock, with @nr in place of pid_min. The
@@ -165,9 +170,6 @@ static int cwp_idr_alloc_cyclic_pre(struct kprobe *kp, struct pt_regs *regs)
 	rcu_read_lock();
 	req = cwp_request_find(current);
 	if (req && READ_ONCE(req->state) == CWP_REQ_ACTIVE) {
-		/* An invalid request fails the clone at the last level. */
-		if (READ_ONCE(req->invalid) && idr == &init_pid_ns.idr)
-			nr = INT_MAX;
 		for (i = 0; !nr && i < req->nr_levels; i++)
 			if (idr == &req->level[i].ns->idr)
 				nr = req->level[i].nr;
@@ -197,6 +199,15 @@ static struct kprobe cwp_idr_kp = {
 	.post_handler	= cwp_idr_alloc_cyclic_post,
 };
 
+/*
+ * Make this kernel_clone() fail with EINVAL, as alloc_pid() does for a set_tid
+ * list longer than the nesting depth; nothing is allocated before that.
+ */
+static void cwp_clone_args_invalidate(struct kernel_clone_args *args)
+{
+	args->set_tid_size = MAX_PID_NS_LEVEL + 1;
+}
+
 /* Keep a kretprobe instance only for a task whose request this clone takes. */
 static int cwp_kernel_clone_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -218,7 +229,7 @@ static int cwp_kernel_clone_entry(struct kretprobe_instance *ri, struct pt_regs 
 		 */
 		if (args->set_tid_size ||
 		    current->nsproxy->pid_ns_for_children != req->children_ns)
-			WRITE_ONCE(req->invalid, true);
+			cwp_clone_args_invalidate(args);
 		/*
 		 * An armed request lives no longer than the file it came
 		 * through; an active one keeps the module until this clone

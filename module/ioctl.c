@@ -62,6 +62,8 @@ static long cwp_ioctl_query(struct cwp_query __user *uq)
 		     CWP_FEATURE_CHECKPOINT_RESTORE | CWP_FEATURE_SET_NEXT;
 	q.ibt = cwp_ibt_verdict();
 	q.call_method = CWP_CALL_STATIC_CALL;
+	q.nr_requests = cwp_requests_count();
+	q.max_requests = CWP_MAX_REQUESTS;
 	if (copy_to_user(uq, &q, q.size))
 		return -EFAULT;
 	return 0;

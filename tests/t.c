@@ -3,6 +3,8 @@
 
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/futex.h>
+#include <sys/mman.h>
 #include <grp.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
@@ -203,4 +205,31 @@ long t_ioctl_clone(const void *a)
 	if (r > 0)
 		t_reap(r);
 	return r;
+}
+
+unsigned int t_nr_requests(void)
+{
+	struct cwp_query q = { .size = sizeof(q) };
+
+	if (ioctl(clone_with_pids_fd(), CWP_IOC_QUERY, &q))
+		t_fail("query: %s", strerror(errno));
+	return q.nr_requests;
+}
+
+void *t_stack(size_t size)
+{
+	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+
+	if (p == MAP_FAILED)
+		t_fail("mmap stack: %s", strerror(errno));
+	return p + size;
+}
+
+void t_futex_wait_zero(volatile pid_t *addr)
+{
+	pid_t v;
+
+	while ((v = *addr) != 0)
+		syscall(SYS_futex, addr, FUTEX_WAIT, v, NULL, NULL, 0);
 }

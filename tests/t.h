@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,15 @@ void t_clone_args(struct cwp_clone_args *a, const struct pid_set *set);
  * parent reaps it and gets its pid. Returns -1 with errno on failure.
  */
 long t_ioctl_clone(const void *a);
+
+/* Pid sets armed now, system-wide (CWP_IOC_QUERY). */
+unsigned int t_nr_requests(void);
+
+/* A fresh stack of @size bytes; returns its top. */
+void *t_stack(size_t size);
+
+/* Wait until the futex word @addr is 0 (CLONE_CHILD_CLEARTID). */
+void t_futex_wait_zero(volatile pid_t *addr);
 
 /* The kernel command line contains @word. */
 int t_cmdline_has(const char *word);

@@ -27,7 +27,9 @@ int main(void)
 	T_ASSERT(q.max_pids == CWP_MAX_PIDS, "max_pids %u", q.max_pids);
 	T_ASSERT(q.features & CWP_FEATURE_CLONE, "features %llx", (unsigned long long)q.features);
 	T_ASSERT(q.features & CWP_FEATURE_ZERO_ANY_LEVEL, "features %llx", (unsigned long long)q.features);
+	T_ASSERT(q.features & CWP_FEATURE_SET_NEXT, "features %llx", (unsigned long long)q.features);
 	T_ASSERT(q.size == sizeof(q), "size %llu", (unsigned long long)q.size);
+	T_ASSERT(q.max_requests > 0 && q.nr_requests == 0, "requests %u/%u", q.nr_requests, q.max_requests);
 
 	memset(&b, 0, sizeof(b));
 	b.q.size = sizeof(b);

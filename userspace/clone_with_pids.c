@@ -6,6 +6,7 @@
 #include <linux/clone_with_pids.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -13,7 +14,6 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <linux/futex.h>
 
 #include "clone_with_pids.h"
 
@@ -64,33 +64,86 @@ int clone_with_pids(int flags, void *child_stack_base, int *parent_tid_ptr,
 	return ioctl(fd, CWP_IOC_CLONE, &args);
 }
 
-/* The kernel's struct robust_list_head, as glibc registers it. */
-struct cwp_robust_head {
-	void *next;
-	long futex_offset;
-	void *list_op_pending;
-};
+int clone_with_pids_next(const struct pid_set *set)
+{
+	struct cwp_next_args args = {
+		.size		= sizeof(args),
+		.pid_set	= (uintptr_t)set,
+	};
+	int fd = clone_with_pids_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, CWP_IOC_SET_NEXT, &args);
+}
 
 pid_t fork_with_pids(const struct pid_set *set)
 {
-	struct cwp_robust_head *head = NULL;
-	size_t head_len = 0;
-	int *tidp = NULL;
 	pid_t pid;
+	int err;
 
-	/* glibc's pthread tid field: where the thread's set_tid_address points. */
-	if (prctl(PR_GET_TID_ADDRESS, &tidp, 0, 0, 0))
-		tidp = NULL;
-	if (syscall(SYS_get_robust_list, 0, &head, &head_len))
-		head = NULL;
-
-	pid = clone_with_pids(SIGCHLD | (tidp ? CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID : 0),
-			      NULL, NULL, tidp, NULL, (struct pid_set *)set);
-	if (pid == 0 && head) {
-		/* The kernel drops the robust list on fork; the child owns no mutex. */
-		head->next = head;
-		head->list_op_pending = NULL;
-		syscall(SYS_set_robust_list, head, head_len);
+	if (clone_with_pids_next(set))
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		/* fork() may have failed before reaching the kernel's clone. */
+		err = errno;
+		clone_with_pids_next(NULL);
+		errno = err;
 	}
 	return pid;
+}
+
+long __cwp_clone_fn_raw(int fd, unsigned long cmd, void *args);
+
+int clone_with_pids_fn(int (*fn)(void *), void *stack, int flags, void *arg,
+		       const struct pid_set *set, ...)
+{
+	struct cwp_clone_args args = {
+		.size		= sizeof(args),
+		.flags		= (uint32_t)flags,
+		.pid_set	= (uintptr_t)set,
+	};
+	uintptr_t sp = (uintptr_t)stack;
+	int nargs = 0;
+	va_list ap;
+	long ret;
+	int fd;
+
+	if (!fn || !stack) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* The optional arguments are positional, as for clone(). */
+	if (flags & CLONE_CHILD_SETTID || flags & CLONE_CHILD_CLEARTID)
+		nargs = 3;
+	else if (flags & CLONE_SETTLS)
+		nargs = 2;
+	else if (flags & (CLONE_PARENT_SETTID | CLONE_PIDFD))
+		nargs = 1;
+	va_start(ap, set);
+	if (nargs >= 1)
+		args.parent_tid = (uintptr_t)va_arg(ap, pid_t *);
+	if (nargs >= 2)
+		args.tls = (uintptr_t)va_arg(ap, void *);
+	if (nargs >= 3)
+		args.child_tid = (uintptr_t)va_arg(ap, pid_t *);
+	va_end(ap);
+
+	fd = clone_with_pids_fd();
+	if (fd < 0)
+		return -1;
+
+	/* The trampoline's child pops fn and arg off its new stack. */
+	sp = (sp & ~(uintptr_t)15) - 16;
+	((void **)sp)[0] = (void *)fn;
+	((void **)sp)[1] = arg;
+	args.stack = sp;
+
+	ret = __cwp_clone_fn_raw(fd, CWP_IOC_CLONE, &args);
+	if (ret < 0) {
+		errno = -ret;
+		return -1;
+	}
+	return ret;
 }

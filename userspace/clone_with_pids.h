@@ -54,18 +54,55 @@ int clone_with_pids(int flags, void *child_stack_base, int *parent_tid_ptr,
 		    int *child_tid_ptr, void *tls, struct pid_set *pid_setp);
 
 /*
+ * clone_with_pids_next() - choose the pids of the calling thread's next clone.
+ * @set:	the pids, as for clone_with_pids(); NULL, an empty set or a set
+ *		of zeros cancels what was armed
+ *
+ * The next clone of the calling thread, of any kind (fork(), vfork(),
+ * clone(), clone3(), and so pthread_create() and posix_spawn()) consumes
+ * the pids, whether it succeeds or fails; other threads are unaffected.
+ * The list is aligned to the thread's pid namespace for children at the
+ * time of this call. The pids are dropped when the thread exits or when the
+ * library's descriptor is closed (it is O_CLOEXEC: at execve()).
+ *
+ * Returns 0, or -1 with errno: EPERM, EINVAL, EFAULT, ENODEV as for
+ * clone_with_pids(), EAGAIN when too many threads have pids armed. The
+ * clone itself fails with EBUSY (a pid in use), EINVAL (a pid beyond
+ * pid_max or other than 1 in a namespace without init, the namespace for
+ * children changed since this call, or a clone3() with its own set_tid).
+ */
+int clone_with_pids_next(const struct pid_set *set);
+
+/*
  * fork_with_pids() - fork() with chosen pids.
  * @set:	the pids, as for clone_with_pids()
  *
- * The child's C library thread id is set by the kernel (CLONE_CHILD_SETTID
- * at the address the thread registered with set_tid_address()), and its
- * robust futex list is reset, as glibc's fork() does; pthread_atfork()
- * handlers are not run.
+ * clone_with_pids_next() and the C library's fork(): pthread_atfork()
+ * handlers run, the C library's locks and thread id are reset in the
+ * child, as with fork(). A clone made by a prepare handler would take the
+ * pids instead.
  *
  * Returns as fork(): the child's pid, 0 in the child, -1 with errno set
- * (the errors of clone_with_pids()).
+ * (the errors of clone_with_pids_next() and of the clone).
  */
 pid_t fork_with_pids(const struct pid_set *set);
+
+/*
+ * clone_with_pids_fn() - glibc's clone() with chosen pids.
+ * @fn:		the child runs fn(arg) and exits with its return value
+ * @stack:	top of the child's stack (the stack grows down), required
+ * @flags:	clone() flags; the low byte is the exit signal
+ * @arg:	argument of @fn
+ * @set:	the pids, as for clone_with_pids()
+ * @...:	pid_t *parent_tid, void *tls, pid_t *child_tid, as for
+ *		clone(): positional, read when the flags need them
+ *
+ * Returns the child's pid (thread id with CLONE_THREAD) in the caller's
+ * pid namespace, or -1 with errno set: EINVAL for a NULL @fn or @stack,
+ * else the errors of clone_with_pids().
+ */
+int clone_with_pids_fn(int (*fn)(void *), void *stack, int flags, void *arg,
+		       const struct pid_set *set, ...);
 
 /*
  * clone_with_pids_fd() - the device descriptor the library uses.

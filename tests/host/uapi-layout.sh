@@ -14,7 +14,8 @@ cat > "$tmp/l.c" <<'C'
 _Static_assert(sizeof(struct cwp_clone_args) == CWP_CLONE_ARGS_SIZE_VER0, "clone args size");
 _Static_assert(sizeof(struct cwp_query) == CWP_QUERY_SIZE_VER0, "query size");
 _Static_assert(L(cwp_clone_args, pid_set) == 48 && L(cwp_clone_args, pad) == 60, "clone args layout");
-_Static_assert(L(cwp_query, features) == 16 && L(cwp_query, call_method) == 28, "query layout");
+_Static_assert(L(cwp_query, features) == 16 && L(cwp_query, max_requests) == 36, "query layout");
+_Static_assert(sizeof(struct cwp_next_args) == CWP_NEXT_ARGS_SIZE_VER0, "next args size");
 _Static_assert(sizeof(struct cwp_pid_set) == 4 && L(cwp_pid_set, pids) == 4, "pid set layout");
 _Static_assert(_Alignof(struct cwp_clone_args) == 8 || sizeof(void *) == 4, "alignment");
 int main(void) { return 0; }

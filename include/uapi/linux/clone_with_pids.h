@@ -121,6 +121,8 @@ struct cwp_next_args {
  * @features:	CWP_FEATURE_* supported by the module
  * @ibt:	CWP_IBT_* verdict reached at load time
  * @call_method: CWP_CALL_* used to create tasks
+ * @nr_requests: pid sets armed now (CWP_IOC_SET_NEXT), system-wide
+ * @max_requests: most pid sets that can be armed at once
  *
  * Everything after @size must be zero on input.
  */
@@ -131,8 +133,10 @@ struct cwp_query {
 	__u64 features;
 	__u32 ibt;
 	__u32 call_method;
+	__u32 nr_requests;
+	__u32 max_requests;
 };
-#define CWP_QUERY_SIZE_VER0	32
+#define CWP_QUERY_SIZE_VER0	40
 
 #define CWP_IOC_MAGIC		0xCB
 #define CWP_IOC_QUERY		_IOWR(CWP_IOC_MAGIC, 0x80, struct cwp_query)

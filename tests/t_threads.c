@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A multithreaded process recreated with chosen tids: 8 threads made with
+ * clone_with_pids_fn() and the flags of a C library thread
+ * (CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|
+ * CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID). Each thread sees
+ * its tid with gettid(), /proc/<pid>/task lists them, the tid word is set
+ * at creation and cleared with a futex wake at exit. Done in the initial
+ * namespace and again one level down, where /proc shows both levels.
+ */
+#include "t.h"
+
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#define N	8
+#define FLAGS	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | \
+		 CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
+
+/* A stand-in TLS block: a self pointer and room for the stack guard. */
+struct tls {
+	void *self;
+	unsigned long pad[31];
+};
+
+static struct tls tls[N];
+static volatile pid_t tid_word[N];
+static volatile long seen[N];
+static volatile int go;
+
+/* Runs on a bare thread: raw system calls only, no errno, no stdio. */
+static int thread_fn(void *arg)
+{
+	long i = (long)arg;
+
+	seen[i] = syscall(SYS_gettid);
+	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
+		syscall(SYS_futex, &go, FUTEX_WAIT, 0, NULL, NULL, 0);
+	return 0;
+}
+
+static int nspid_of(pid_t tid, pid_t *out, int max)
+{
+	char path[64], line[256];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line + 6, *end;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		while (n < max) {
+			long v = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			out[n++] = v;
+			p = end;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+static void run(int nested, pid_t outer, pid_t inner)
+{
+	struct t_set s;
+	pid_t ns[4];
+	long i;
+
+	go = 0;
+	for (i = 0; i < N; i++) {
+		int r;
+
+		tls[i].self = &tls[i];
+		seen[i] = 0;
+		if (nested)
+			t_set(&s, 2, outer + (pid_t)i, inner + (pid_t)i);
+		else
+			t_set(&s, 1, outer + (pid_t)i);
+		r = clone_with_pids_fn(thread_fn, t_stack(64 * 1024), FLAGS, (void *)i, &s.set,
+				       &tid_word[i], &tls[i], &tid_word[i]);
+		T_ASSERT(r == (nested ? inner : outer) + i, "thread %ld: %d %s", i, r, strerror(errno));
+		T_ASSERT(tid_word[i] == r, "tid word %d", tid_word[i]);
+	}
+	for (i = 0; i < N; i++) {
+		while (!seen[i])
+			sched_yield();
+		T_ASSERT(seen[i] == (nested ? inner : outer) + i, "thread %ld saw gettid %ld", i, seen[i]);
+		/* /proc is the initial namespace's: it names threads by outer tid. */
+		T_ASSERT(nspid_of(outer + i, ns, 4) == 1 + nested, "no /proc/self/task/%d", outer + (int)i);
+		T_ASSERT(ns[0] == outer + i && (!nested || ns[1] == inner + i),
+			 "NSpid %d %d", ns[0], ns[1]);
+	}
+	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &go, FUTEX_WAKE, N, NULL, NULL, 0);
+	for (i = 0; i < N; i++)
+		t_futex_wait_zero(&tid_word[i]);
+	for (i = 0; i < N; i++) {
+		char path[64];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "/proc/self/task/%d", outer + (int)i);
+		T_ASSERT(stat(path, &st) && errno == ENOENT, "thread %ld still listed", i);
+	}
+}
+
+int main(void)
+{
+	run(0, 6100, 0);
+	t_nest(1);
+	run(1, 6200, 100);
+	return T_PASS;
+}
