@@ -3,7 +3,9 @@
 # Install, with apt-get, what building and booting the test VMs needs on
 # the host, if it is missing: a compiler for the static test programs,
 # QEMU, mmdebstrap for the per-suite build chroots, a static busybox for
-# the initramfs, cpio, 32-bit libc headers for the uapi layout check. Kernels are never installed into the host.
+# the initramfs, cpio, 32-bit libc (uapi layout, i386 build), clang as
+# arm64 cross assembler. Not gcc-aarch64-linux-gnu: it conflicts with
+# gcc-multilib. Kernels are never installed into the host.
 set -eu
 
 need=
@@ -17,6 +19,8 @@ dpkg -s busybox-static > /dev/null 2>&1 || need="$need busybox-static"
 command -v cpio > /dev/null || need="$need cpio"
 command -v gzip > /dev/null || need="$need gzip"
 command -v unshare > /dev/null || need="$need util-linux"
+command -v clang > /dev/null || need="$need clang"
+command -v file > /dev/null || need="$need file"
 [ -n "$need" ] || exit 0
 
 if [ "$(id -u)" != 0 ]; then

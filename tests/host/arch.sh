@@ -1,0 +1,19 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The library builds for every architecture it has a trampoline for: i386
+# (gcc -m32, linked), and arm64, whose trampoline is assembled with clang
+# as a cross assembler (no arm64 C library here to link against).
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$top"
+
+cc -m32 -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude/uapi -Iuserspace \
+	-o "$tmp/cli32" userspace/clone-with-pids.c userspace/clone_with_pids.c \
+	userspace/arch/i386/clone_fn.S
+file "$tmp/cli32" | grep -q 'ELF 32-bit'
+
+clang --target=aarch64-linux-gnu -c -o "$tmp/a64.o" userspace/arch/aarch64/clone_fn.S
+file "$tmp/a64.o" | grep -q 'ARM aarch64'
+nm "$tmp/a64.o" | grep -q ' T __cwp_clone_fn_raw'
