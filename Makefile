@@ -55,7 +55,10 @@ $(B)/libclone_with_pids.so.0: $(LIB_OBJ) userspace/libclone_with_pids.map
 $(B)/clone-with-pids: userspace/clone-with-pids.c $(B)/libclone_with_pids.a $(HDRS)
 	$(CC) $(CWP_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libclone_with_pids.a
 
-userspace: $(B)/libclone_with_pids.a $(B)/libclone_with_pids.so.0 $(B)/clone-with-pids
+$(B)/restore-tree: userspace/examples/restore-tree.c $(B)/libclone_with_pids.a $(HDRS)
+	$(CC) $(CWP_CFLAGS) $(CFLAGS) -pthread -o $@ $< $(B)/libclone_with_pids.a
+
+userspace: $(B)/libclone_with_pids.a $(B)/libclone_with_pids.so.0 $(B)/clone-with-pids $(B)/restore-tree
 
 # Tests run in an initramfs: static binaries, one per behaviour.
 $(B)/tests/%: tests/%.c tests/t.c tests/t.h $(LIB_SRC) userspace/clone_with_pids.h include/uapi/linux/clone_with_pids.h
@@ -66,7 +69,15 @@ $(B)/tests/clone-with-pids: userspace/clone-with-pids.c $(LIB_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -o $@ userspace/clone-with-pids.c $(LIB_SRC)
 
-tests: $(addprefix $(B)/tests/,$(TESTS)) $(B)/tests/clone-with-pids
+$(B)/tests/restore-tree: userspace/examples/restore-tree.c $(LIB_SRC) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -pthread -o $@ $< $(LIB_SRC)
+
+$(B)/tests/tree.txt: userspace/examples/tree.txt
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+tests: $(addprefix $(B)/tests/,$(TESTS)) $(B)/tests/clone-with-pids $(B)/tests/restore-tree $(B)/tests/tree.txt
 	printf '%s\n' $(TESTS) > $(B)/tests/list
 
 check:
@@ -80,7 +91,7 @@ $(B)/demo/demo-seed: tests/demo/demo-seed.c $(LIB_SRC) $(HDRS)
 
 demo:
 	tests/vm/deps.sh
-	$(MAKE) $(B)/tests/clone-with-pids $(B)/demo/demo-seed
+	$(MAKE) $(B)/tests/clone-with-pids $(B)/tests/restore-tree $(B)/demo/demo-seed
 	tests/vm/demo.sh
 
 install-module:

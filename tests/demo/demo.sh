@@ -13,3 +13,8 @@ echo
 echo "== clone-with-pids --pids 1 -- true   (pid 1 is init's)"
 ./clone-with-pids --pids 1 -- true
 echo "exit status $?"
+echo
+echo "== restore-tree --nest 2 tree.txt   (an example restorer)"
+sed -n '/^[a-z]/p' tree.txt
+echo "->"
+./restore-tree --nest 2 tree.txt

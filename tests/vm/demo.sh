@@ -13,7 +13,8 @@ out=$top/build/demo
 mkdir -p "$out/files"
 echo "Preparing the $k kernel and building the module for it..."
 eval "$("$vm/prepare-kernel.sh" "$k" "$out/$k")"
-cp "$top/build/tests/clone-with-pids" "$top/build/demo/demo-seed" "$out/files/"
+cp "$top/build/tests/clone-with-pids" "$top/build/tests/restore-tree" \
+	"$top/build/demo/demo-seed" "$top/userspace/examples/tree.txt" "$out/files/"
 cp "$top/tests/demo/demo.sh" "$out/files/"
 chmod +x "$out/files/demo.sh"
 echo demo.sh > "$out/files/list"

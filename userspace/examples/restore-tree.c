@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * restore-tree: an example restorer. It reads a process tree, recreates
+ * it with the pids and thread ids it lists in every pid namespace, checks
+ * every pid and tid from inside each task, and prints the tree with the
+ * NSpid values read back from /proc.
+ *
+ *   restore-tree [--nest N] FILE
+ *
+ * FILE has one task per line, parents before their children:
+ *
+ *   # name  parent  pids                options
+ *   a       -       0,0,100             threads=0,0,101/0,0,102
+ *   c       a       0,0,300             newpid
+ *   d       c       0,0,0,5
+ *
+ * pids is the list of clone_with_pids(3): oldest pid namespace first,
+ * aligned to the namespace the parent's children go to, 0 where the kernel
+ * chooses. newpid gives the task a new pid namespace (where it is pid 1),
+ * in which its own children are then created. threads= lists the pid
+ * lists of its threads, separated by '/'. A parent of '-' is the restorer,
+ * which --nest N first moves N pid namespaces deep.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clone_with_pids.h"
+
+#define MAX_TASKS	64
+#define MAX_THREADS	16
+
+struct ids {
+	struct pid_set set;
+	pid_t pids[CLONE_WITH_PIDS_MAX];
+};
+
+struct task {
+	char name[32];
+	int parent;			/* index, -1 for the restorer */
+	int newpid;
+	struct ids pids;
+	int nr_threads;
+	struct ids threads[MAX_THREADS];
+};
+
+static struct task tasks[MAX_TASKS];
+static int nr_tasks;
+static int report_fd;		/* write end: one line per task, atomic */
+static int release_fd;		/* read end: EOF when every task reported */
+static int release_wfd;		/* its write end: the restorer's alone */
+static int report_rfd;
+
+static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "restore-tree: ");
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static int parse_ids(const char *s, struct ids *ids)
+{
+	char *end;
+
+	ids->set.num_pids = 0;
+	for (;;) {
+		long v = strtol(s, &end, 10);
+
+		if (end == s || v < 0 || ids->set.num_pids == CLONE_WITH_PIDS_MAX)
+			return -1;
+		ids->set.pids[ids->set.num_pids++] = v;
+		if (*end != ',')
+			return *end ? -1 : 0;
+		s = end + 1;
+	}
+}
+
+static void parse(FILE *f)
+{
+	char line[1024];
+	int lineno = 0;
+
+	while (fgets(line, sizeof(line), f)) {
+		char *save, *tok, *name, *parent, *pids;
+		struct task *t;
+		int i;
+
+		lineno++;
+		line[strcspn(line, "#\n")] = '\0';
+		name = strtok_r(line, " \t", &save);
+		if (!name)
+			continue;
+		parent = strtok_r(NULL, " \t", &save);
+		pids = strtok_r(NULL, " \t", &save);
+		if (!parent || !pids || nr_tasks == MAX_TASKS)
+			die("line %d: expected: name parent pids [options]", lineno);
+		t = &tasks[nr_tasks];
+		snprintf(t->name, sizeof(t->name), "%s", name);
+		t->parent = -1;
+		if (strcmp(parent, "-")) {
+			for (i = 0; i < nr_tasks && strcmp(tasks[i].name, parent); i++)
+				;
+			if (i == nr_tasks)
+				die("line %d: parent %s not defined before", lineno, parent);
+			t->parent = i;
+		}
+		if (parse_ids(pids, &t->pids))
+			die("line %d: bad pid list '%s'", lineno, pids);
+		while ((tok = strtok_r(NULL, " \t", &save))) {
+			if (!strcmp(tok, "newpid")) {
+				t->newpid = 1;
+			} else if (!strncmp(tok, "threads=", 8)) {
+				char *save2, *one;
+
+				for (one = strtok_r(tok + 8, "/", &save2); one;
+				     one = strtok_r(NULL, "/", &save2)) {
+					if (t->nr_threads == MAX_THREADS ||
+					    parse_ids(one, &t->threads[t->nr_threads++]))
+						die("line %d: bad threads '%s'", lineno, one);
+				}
+			} else {
+				die("line %d: unknown option '%s'", lineno, tok);
+			}
+		}
+		nr_tasks++;
+	}
+}
+
+/* Do the non-zero entries of @want match @got, aligned at the end? */
+static int ids_match(const struct ids *want, const pid_t *got, int n)
+{
+	int i, off = n - (int)want->set.num_pids;
+
+	if (off < 0)
+		return 0;
+	for (i = 0; i < (int)want->set.num_pids; i++)
+		if (want->set.pids[i] && want->set.pids[i] != got[off + i])
+			return 0;
+	return 1;
+}
+
+static int read_nspid(const char *path, pid_t *out, char *text, size_t len)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line + 6, *end;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		for (p = line; *p; p++)
+			if (*p == '\t')
+				*p = ' ';
+		snprintf(text, len, "%s", line + 7);
+		p = line + 6;
+		for (; n < CLONE_WITH_PIDS_MAX + 1; p = end) {
+			long v = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			out[n++] = v;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+struct thread_arg {
+	const struct ids *want;
+	char nspid[512];
+	int ok;
+	pthread_barrier_t *ready;
+};
+
+static void *thread_main(void *p)
+{
+	struct thread_arg *a = p;
+	pid_t got[CLONE_WITH_PIDS_MAX + 1];
+	int n = read_nspid("/proc/thread-self/status", got, a->nspid, sizeof(a->nspid));
+
+	a->ok = n > 0 && ids_match(a->want, got, n) &&
+		got[n - 1] == (pid_t)syscall(SYS_gettid);
+	pthread_barrier_wait(a->ready);
+	for (;;)
+		pause();	/* lives until the process exits */
+	return NULL;
+}
+
+static void run_task(int idx);
+
+/* Create task @idx as a child of the calling process. */
+static pid_t spawn(int idx)
+{
+	struct task *t = &tasks[idx];
+	struct ids ext = t->pids;
+	pid_t pid;
+	int fd;
+
+	if (!t->newpid) {
+		pid = fork_with_pids(&t->pids.set);
+		if (pid == 0)
+			run_task(idx);
+		return pid;
+	}
+	/*
+	 * fork() cannot pass CLONE_NEWPID: move our namespace for children
+	 * to a new one, fork into it as its pid 1 (the list gains that
+	 * level), and come back.
+	 */
+	fd = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || unshare(CLONE_NEWPID))
+		die("%s: new pid namespace: %s", t->name, strerror(errno));
+	ext.set.pids[ext.set.num_pids++] = 1;
+	pid = fork_with_pids(&ext.set);
+	if (pid == 0)
+		run_task(idx);
+	if (setns(fd, CLONE_NEWPID))
+		die("%s: back to our pid namespace: %s", t->name, strerror(errno));
+	close(fd);
+	return pid;
+}
+
+static void run_task(int idx)
+{
+	struct task *t = &tasks[idx];
+	struct thread_arg args[MAX_THREADS];
+	pthread_barrier_t ready;
+	pid_t got[CLONE_WITH_PIDS_MAX + 1];
+	char nspid[512], line[4096];
+	pid_t kids[MAX_TASKS];
+	int nkids = 0, i, n, ok, len;
+	char c;
+
+	close(release_wfd);
+	close(report_rfd);
+	prctl(PR_SET_NAME, t->name, 0, 0, 0);
+	n = read_nspid("/proc/self/status", got, nspid, sizeof(nspid));
+	ok = n > 0 && ids_match(&t->pids, got, n - t->newpid) &&
+	     (!t->newpid || (got[n - 1] == 1 && getpid() == 1));
+
+	pthread_barrier_init(&ready, NULL, t->nr_threads + 1);
+	for (i = 0; i < t->nr_threads; i++) {
+		pthread_t th;
+
+		args[i].want = &t->threads[i];
+		args[i].ready = &ready;
+		if (clone_with_pids_next(&t->threads[i].set) ||
+		    pthread_create(&th, NULL, thread_main, &args[i]))
+			die("%s: thread %d: %s", t->name, i, strerror(errno));
+	}
+	pthread_barrier_wait(&ready);
+
+	len = snprintf(line, sizeof(line), "%d P NSpid: %s%s%s", idx, nspid,
+		       t->newpid ? " (new pid namespace)" : "", ok ? "" : "  WRONG");
+	for (i = 0; i < t->nr_threads; i++) {
+		len += snprintf(line + len, sizeof(line) - len, "\n%d T thread NSpid: %s%s", idx,
+				args[i].nspid, args[i].ok ? "" : "  WRONG");
+	}
+	for (i = 0; i < nr_tasks; i++) {
+		if (tasks[i].parent != idx)
+			continue;
+		kids[nkids] = spawn(i);
+		if (kids[nkids] < 0)
+			die("%s: creating %s: %s", t->name, tasks[i].name, strerror(errno));
+		nkids++;
+	}
+	snprintf(line + len, sizeof(line) - len, "\n");
+	if (write(report_fd, line, strlen(line)) < 0)
+		die("report: %s", strerror(errno));
+
+	/* Everybody stays alive until the whole tree was reported. */
+	while (read(release_fd, &c, 1) > 0)
+		;
+	for (i = 0; i < nkids; i++)
+		waitpid(kids[i], NULL, 0);
+	_exit(0);
+}
+
+static void nest(int levels)
+{
+	while (levels-- > 0) {
+		int status;
+		pid_t pid;
+
+		if (unshare(CLONE_NEWPID))
+			die("unshare: %s", strerror(errno));
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0)
+			die("fork: %s", strerror(errno));
+		if (pid > 0) {
+			waitpid(pid, &status, 0);
+			exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+		}
+	}
+}
+
+/* Task order, a task's own line before its threads'. */
+static int by_index(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int d = atoi(x) - atoi(y);
+
+	if (d)
+		return d;
+	return strchr(x, ' ')[1] - strchr(y, ' ')[1];	/* 'P' < 'T' */
+}
+
+int main(int argc, char **argv)
+{
+	int report[2], release[2], levels = 0, i, done = 0, wrong = 0;
+	char buf[65536], *lines[MAX_TASKS * (MAX_THREADS + 1)];
+	size_t len = 0;
+	int nlines = 0;
+	ssize_t r;
+	FILE *f;
+
+	if (argc == 4 && !strcmp(argv[1], "--nest")) {
+		levels = atoi(argv[2]);
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "usage: restore-tree [--nest N] FILE\n");
+		return 2;
+	}
+	f = fopen(argv[1], "r");
+	if (!f)
+		die("%s: %s", argv[1], strerror(errno));
+	parse(f);
+	fclose(f);
+
+	nest(levels);
+	if (pipe(report) || pipe(release))
+		die("pipe: %s", strerror(errno));
+	report_fd = report[1];
+	report_rfd = report[0];
+	release_fd = release[0];
+	release_wfd = release[1];
+
+	for (i = 0; i < nr_tasks; i++)
+		if (tasks[i].parent < 0 && spawn(i) < 0)
+			die("creating %s: %s", tasks[i].name, strerror(errno));
+	close(report[1]);
+	close(release[0]);
+
+	/* One report per task, each a single write() of whole lines. */
+	while (done < nr_tasks && (r = read(report[0], buf + len, sizeof(buf) - 1 - len)) > 0) {
+		char *p;
+
+		len += r;
+		buf[len] = '\0';
+		done = 0;
+		for (p = buf; (p = strstr(p, " P ")); p++)
+			done++;
+	}
+	buf[len] = '\0';
+	for (char *p = strtok(buf, "\n"); p && nlines < (int)(sizeof(lines) / sizeof(lines[0]));
+	     p = strtok(NULL, "\n"))
+		lines[nlines++] = p;
+	qsort(lines, nlines, sizeof(lines[0]), by_index);
+	for (i = 0; i < nlines; i++) {
+		int idx = atoi(lines[i]);
+		char *kind = strchr(lines[i], ' ') + 1;
+		int depth = 0, p;
+
+		for (p = tasks[idx].parent; p >= 0; p = tasks[p].parent)
+			depth++;
+		if (strstr(kind, "WRONG"))
+			wrong++;
+		if (*kind == 'T')
+			printf("%*s  %s\n", 2 * depth, "", kind + 2);
+		else
+			printf("%*s%-6s %s\n", 2 * depth, "", tasks[idx].name, kind + 2);
+	}
+	close(release[1]);	/* let the tree exit */
+	while (wait(NULL) > 0)
+		;
+	if (wrong || done < nr_tasks) {
+		fprintf(stderr, "restore-tree: %d wrong, %d of %d tasks reported\n", wrong, done, nr_tasks);
+		return 1;
+	}
+	printf("restored %d processes, every pid and tid verified\n", nr_tasks);
+	return 0;
+}
