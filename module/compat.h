@@ -9,6 +9,8 @@
 #define _CWP_COMPAT_H
 
 #include <linux/ptrace.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <asm/cpufeature.h>
 
 #if !defined(CONFIG_KPROBES)
@@ -27,6 +29,19 @@ static inline bool cwp_cpu_has_ibt(void)
 }
 #else
 static inline bool cwp_cpu_has_ibt(void)
+{
+	return false;
+}
+#endif
+
+/* CONFIG_SECCOMP: task_struct has a seccomp member only with it. */
+#ifdef CONFIG_SECCOMP
+static inline bool cwp_seccomp_filtered(void)
+{
+	return READ_ONCE(current->seccomp.mode) != SECCOMP_MODE_DISABLED;
+}
+#else
+static inline bool cwp_seccomp_filtered(void)
 {
 	return false;
 }

@@ -16,6 +16,7 @@
 #include <linux/uaccess.h>
 
 #include "cwp.h"
+#include "compat.h"
 
 #define CWP_IOC_BASE(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
 
@@ -84,6 +85,13 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 	/* clone() takes an int: bits it cannot carry are unknown flags. */
 	if (upper_32_bits(args.flags))
 		return -EINVAL;
+	/*
+	 * A seccomp filter judges clone() by its flags, and must not be
+	 * bypassed: the module creates no task for a filtered caller. Such a
+	 * caller arms the pids with CWP_IOC_SET_NEXT and calls clone() itself.
+	 */
+	if (cwp_seccomp_filtered())
+		return -EPERM;
 
 	req = cwp_request_create(u64_to_user_ptr(args.pid_set), file);
 	if (IS_ERR(req))

@@ -56,6 +56,9 @@ struct cwp_pid_set {
  * parent and 0 in the child, which resumes after the ioctl like after
  * clone(). A non-empty set replaces pids armed with CWP_IOC_SET_NEXT; an
  * empty one leaves them to be consumed by this clone, like any clone.
+ * A caller under a seccomp filter gets EPERM: the module does not create a
+ * task its filter has not seen; it arms the pids with CWP_IOC_SET_NEXT and
+ * calls clone() itself (the library does so transparently).
  */
 struct cwp_clone_args {
 	__u64 size;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * long __cwp_clone_fn_raw(int fd, unsigned long cmd, void *args)
+ * long __cwp_clone_fn_raw(long nr, long a1, long a2, long a3, long a4, long a5)
  *
  * See ../x86_64/clone_fn.S. The child stack's top holds fn and arg.
  */
@@ -11,7 +11,12 @@
 	.p2align 4
 __cwp_clone_fn_raw:
 	.cfi_startproc
-	mov	x8, #29			/* __NR_ioctl; fd, cmd, args in x0-x2 */
+	mov	x8, x0
+	mov	x0, x1
+	mov	x1, x2
+	mov	x2, x3
+	mov	x3, x4
+	mov	x4, x5
 	svc	#0
 	cbz	x0, 1f
 	ret

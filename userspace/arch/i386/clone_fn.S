@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * long __cwp_clone_fn_raw(int fd, unsigned long cmd, void *args)
+ * long __cwp_clone_fn_raw(long nr, long a1, long a2, long a3, long a4, long a5)
  *
  * See ../x86_64/clone_fn.S. The child stack's top holds fn and arg.
  */
@@ -14,13 +14,27 @@ __cwp_clone_fn_raw:
 	pushl	%ebx
 	.cfi_adjust_cfa_offset 4
 	.cfi_rel_offset ebx, 0
-	movl	8(%esp), %ebx		/* fd */
-	movl	12(%esp), %ecx		/* cmd */
-	movl	16(%esp), %edx		/* args */
-	movl	$54, %eax		/* __NR_ioctl */
+	pushl	%esi
+	.cfi_adjust_cfa_offset 4
+	.cfi_rel_offset esi, 0
+	pushl	%edi
+	.cfi_adjust_cfa_offset 4
+	.cfi_rel_offset edi, 0
+	movl	16(%esp), %eax		/* nr */
+	movl	20(%esp), %ebx
+	movl	24(%esp), %ecx
+	movl	28(%esp), %edx
+	movl	32(%esp), %esi
+	movl	36(%esp), %edi
 	int	$0x80
 	testl	%eax, %eax
 	jz	1f
+	popl	%edi
+	.cfi_adjust_cfa_offset -4
+	.cfi_restore edi
+	popl	%esi
+	.cfi_adjust_cfa_offset -4
+	.cfi_restore esi
 	popl	%ebx
 	.cfi_adjust_cfa_offset -4
 	.cfi_restore ebx

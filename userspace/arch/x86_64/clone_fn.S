@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * long __cwp_clone_fn_raw(int fd, unsigned long cmd, void *args)
+ * long __cwp_clone_fn_raw(long nr, long a1, long a2, long a3, long a4, long a5)
  *
- * ioctl(fd, cmd, args) for CWP_IOC_CLONE with a child stack whose top
- * holds fn and arg (placed by clone_with_pids_fn()). Returns the raw
- * result (-errno on failure) in the parent; the child, on its new stack,
- * calls fn(arg) and exits with its return value, never returning here.
+ * System call @nr, which creates a task on a new stack whose top holds fn
+ * and arg (placed by clone_with_pids_fn()): ioctl(fd, CWP_IOC_CLONE, args)
+ * or clone(flags, stack, ptid, ctid, tls). Returns the raw result (-errno
+ * on failure) in the parent; the child calls fn(arg) on its new stack and
+ * exits with its return value, never returning here.
  */
 	.text
 	.globl	__cwp_clone_fn_raw
@@ -14,7 +15,12 @@
 	.p2align 4
 __cwp_clone_fn_raw:
 	.cfi_startproc
-	movl	$16, %eax		/* __NR_ioctl; fd, cmd, args in place */
+	movq	%rdi, %rax
+	movq	%rsi, %rdi
+	movq	%rdx, %rsi
+	movq	%rcx, %rdx
+	movq	%r8, %r10
+	movq	%r9, %r8
 	syscall
 	testq	%rax, %rax
 	jz	1f
