@@ -105,6 +105,7 @@ install-userspace: userspace
 	install -D -m 0755 $(B)/libclone_with_pids.so.0 $(DESTDIR)$(PREFIX)/lib/libclone_with_pids.so.0
 	ln -sf libclone_with_pids.so.0 $(DESTDIR)$(PREFIX)/lib/libclone_with_pids.so
 	install -D -m 0755 $(B)/clone-with-pids $(DESTDIR)$(PREFIX)/bin/clone-with-pids
+	install -D -m 0755 $(B)/restore-tree $(DESTDIR)$(PREFIX)/bin/restore-tree
 	for m in man/*.[1-9]; do \
 		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/$${m##*/}; \
 	done

@@ -95,7 +95,8 @@ int clone_with_pids(int flags, void *child_stack_base, int *parent_tid_ptr,
 	if (ret != -1 || errno != EPERM || !cwp_seccomp_filtered())
 		return ret;
 
-	if (clone_with_pids_next(pid_setp))
+	/* No set: like any clone, this one takes pids armed before. */
+	if (pid_setp && clone_with_pids_next(pid_setp))
 		return -1;
 	cwp_clone_sysargs(a, flags, (uintptr_t)child_stack_base, parent_tid_ptr,
 			  child_tid_ptr, tls);
@@ -189,7 +190,7 @@ int clone_with_pids_fn(int (*fn)(void *), void *stack, int flags, void *arg,
 	if (ret == -EPERM && cwp_seccomp_filtered()) {
 		long a[5];
 
-		if (clone_with_pids_next(set))
+		if (set && clone_with_pids_next(set))
 			return -1;
 		cwp_clone_sysargs(a, flags, sp, (void *)(uintptr_t)args.parent_tid,
 				  (void *)(uintptr_t)args.child_tid, (void *)(uintptr_t)args.tls);

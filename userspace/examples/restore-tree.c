@@ -62,16 +62,30 @@ static int release_fd;		/* read end: EOF when every task reported */
 static int release_wfd;		/* its write end: the restorer's alone */
 static int report_rfd;
 
+static int current_task = -1;	/* the task this process restores */
+
+/*
+ * Give up. In a restored task, first report the failure in place of the
+ * task's line, so that the restorer does not wait for it.
+ */
 static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 static void die(const char *fmt, ...)
 {
+	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	fprintf(stderr, "restore-tree: ");
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "restore-tree: %s\n", msg);
+	if (current_task >= 0) {
+		char line[600];
+		int len = snprintf(line, sizeof(line), "%d P FAILED: %s  WRONG\n", current_task, msg);
+
+		if (write(report_fd, line, len) < 0)
+			_exit(1);
+		_exit(1);
+	}
 	exit(1);
 }
 
@@ -253,6 +267,7 @@ static void run_task(int idx)
 	int nkids = 0, i, n, ok, len;
 	char c;
 
+	current_task = idx;
 	close(release_wfd);
 	close(report_rfd);
 	prctl(PR_SET_NAME, t->name, 0, 0, 0);
@@ -317,6 +332,10 @@ static void nest(int levels)
 	}
 }
 
+static void on_alarm(int sig)
+{
+}
+
 /* Task order, a task's own line before its threads'. */
 static int by_index(const void *a, const void *b)
 {
@@ -366,7 +385,17 @@ int main(int argc, char **argv)
 	close(report[1]);
 	close(release[0]);
 
-	/* One report per task, each a single write() of whole lines. */
+	/*
+	 * One report per task, each a single write() of whole lines. A task
+	 * that failed early leaves its descendants unborn: give up after a
+	 * while (the tree then sees the release pipe close, and exits).
+	 */
+	{
+		struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+
+		sigaction(SIGALRM, &sa, NULL);
+		alarm(60);
+	}
 	while (done < nr_tasks && (r = read(report[0], buf + len, sizeof(buf) - 1 - len)) > 0) {
 		char *p;
 
