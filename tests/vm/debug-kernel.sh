@@ -57,11 +57,16 @@ CONFIG_SYSTEM_TRUSTED_KEYS=""
 CONFIG_SYSTEM_REVOCATION_KEYS=""
 CONFIG_LOCALVERSION="-cwp-debug"
 CFG
+cat > "$chroot/tmp/kbuild.sh" <<'SH'
+set -e
+cd /usr/src/linux-debug
+make CC=gcc-12 HOSTCC=gcc-12 olddefconfig > /dev/null
+make CC=gcc-12 HOSTCC=gcc-12 -j"$(nproc)" bzImage
+make CC=gcc-12 HOSTCC=gcc-12 modules_prepare
+SH
 unshare -m --propagation private sh -c '
-	mount -t proc proc "$1/proc" &&
-	chroot "$1" sh -c "cd /usr/src/linux-debug && make olddefconfig > /dev/null &&
-		make -j$(nproc) bzImage > /tmp/kbuild.log 2>&1 &&
-		make modules_prepare >> /tmp/kbuild.log 2>&1"' sh "$chroot" >&2 || {
+	mount -t proc proc "$1/proc" && chroot "$1" sh /tmp/kbuild.sh > "$1/tmp/kbuild.log" 2>&1' \
+	sh "$chroot" || {
 	tail -n 40 "$chroot/tmp/kbuild.log" >&2
 	exit 1
 }
