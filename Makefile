@@ -77,7 +77,12 @@ $(B)/tests/tree.txt: userspace/examples/tree.txt
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-tests: $(addprefix $(B)/tests/,$(TESTS)) $(B)/tests/clone-with-pids $(B)/tests/restore-tree $(B)/tests/tree.txt
+$(B)/tests/timeouts: tests/timeouts
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+tests: $(addprefix $(B)/tests/,$(TESTS)) $(B)/tests/clone-with-pids $(B)/tests/restore-tree \
+	$(B)/tests/tree.txt $(B)/tests/timeouts
 	printf '%s\n' $(TESTS) > $(B)/tests/list
 
 check:

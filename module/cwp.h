@@ -57,6 +57,7 @@ void cwp_pidset_exit(void);
 struct cwp_request *cwp_request_create(const struct cwp_pid_set __user *uset,
 				       const struct file *file);
 void cwp_request_put(struct cwp_request *req);
+bool cwp_request_pids_taken(const struct cwp_request *req);
 
 /* hooks.c: requests on the kernel's clone path. */
 int cwp_hooks_init(void);

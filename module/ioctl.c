@@ -96,6 +96,10 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 	req = cwp_request_create(u64_to_user_ptr(args.pid_set), file);
 	if (IS_ERR(req))
 		return PTR_ERR(req);
+	if (req && cwp_request_pids_taken(req)) {
+		cwp_request_put(req);
+		return -EBUSY;
+	}
 	if (req) {
 		ret = cwp_request_arm(req);
 		if (ret) {

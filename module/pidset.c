@@ -13,7 +13,9 @@
 #include <linux/file.h>
 #include <linux/module.h>
 #include <linux/nsproxy.h>
+#include <linux/pid.h>
 #include <linux/pid_namespace.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -86,6 +88,26 @@ struct cwp_request *cwp_request_create(const struct cwp_pid_set __user *uset,
 	req->task = get_task_struct(current);
 	req->file = file;
 	return req;
+}
+
+/*
+ * cwp_request_pids_taken() - is one of @req's pids visibly in use already?
+ *
+ * A hint to fail fast: without it a clone of a busy pid copies the whole
+ * process before alloc_pid() finds out. A pid freed just after this check
+ * is refused all the same, as if the call had come a moment earlier; one
+ * taken after it is caught by the allocation.
+ */
+bool cwp_request_pids_taken(const struct cwp_request *req)
+{
+	bool taken = false;
+	int i;
+
+	rcu_read_lock();
+	for (i = 0; !taken && i < req->nr_levels; i++)
+		taken = find_pid_ns(req->level[i].nr, req->level[i].ns);
+	rcu_read_unlock();
+	return taken;
 }
 
 static struct workqueue_struct *cwp_free_wq;
