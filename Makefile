@@ -99,6 +99,22 @@ demo:
 	$(MAKE) $(B)/tests/clone-with-pids $(B)/tests/restore-tree $(B)/demo/demo-seed
 	tests/vm/demo.sh
 
+# Benchmarks in a VM (bookworm's kernel unless BENCH_KERNEL says otherwise;
+# BENCH_SCALE multiplies the rounds): ratios, a table and a plot in
+# $(B)/bench/. They report; they never fail on a time.
+BENCH_KERNEL ?= 6.1
+BENCH_SCALE ?= 1
+
+$(B)/bench/cwp-bench: tests/bench/cwp-bench.c $(LIB_SRC) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -pthread -o $@ $< $(LIB_SRC)
+
+.PHONY: bench
+bench:
+	tests/vm/deps.sh
+	$(MAKE) $(B)/bench/cwp-bench
+	BENCH_KERNEL="$(BENCH_KERNEL)" BENCH_SCALE="$(BENCH_SCALE)" tests/bench/bench.sh
+
 install-module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	depmod -a $(KERNELRELEASE)

@@ -39,8 +39,8 @@ void t_skip(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2))
 #define T_ASSERT(cond, ...)						\
 	do {								\
 		if (!(cond))						\
-			t_fail_at(__FILE__, __LINE__, "%s: " #cond,	\
-				  t_fmt(__VA_ARGS__));			\
+			t_fail_at(__FILE__, __LINE__, "%s: %s",		\
+				  t_fmt(__VA_ARGS__), #cond);		\
 	} while (0)
 /* Expect a call to fail with -1 and errno @err. */
 #define T_EXPECT_ERRNO(call, err)					\

@@ -15,7 +15,7 @@ out=$cache/debug-6.1
 kdir=$("$vm/fetch-kernel.sh" bookworm "$cache" '6\.1\.0-[0-9]+')
 chroot=$cache/chroot-bookworm-kbuild
 "$vm/make-chroot.sh" bookworm gcc-12 "$chroot" \
-	"bc,bison,flex,libelf-dev,libssl-dev,cpio,python3,xz-utils,rsync,kmod" >&2
+	"bc,bison,flex,libelf-dev,libssl-dev,openssl,cpio,python3,xz-utils,rsync,kmod" >&2
 
 # The source package, from the same suite as the cloud kernel.
 list=$cache/apt/bookworm/sources.list

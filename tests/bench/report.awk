@@ -1,0 +1,281 @@
+# SPDX-License-Identifier: GPL-2.0
+# Turn cwp-bench's BENCH lines (build/bench/results.txt) into the ratio
+# tables (markdown, on stdout) and the plot's data files in `out`.
+#
+#   awk -v out=DIR -v kernel=RELEASE -v scale=N -f report.awk results.txt
+#
+# A ratio is printed as "median [first quartile, third quartile]" of the
+# per-round ratios; a target is judged on the median, as the issue states.
+
+function kv(line, key,    re, m) {
+	re = "(^| )" key "=[^ ]*"
+	if (!match(line, re))
+		return ""
+	m = substr(line, RSTART, RLENGTH)
+	sub(/^ /, "", m)
+	return substr(m, length(key) + 2)
+}
+function part(triple, i,    a) {
+	split(triple, a, ",")
+	return a[i] + 0
+}
+function ratio(triple) {
+	if (triple == "")
+		return "n/a"
+	return sprintf("%.3f [%.3f, %.3f]", part(triple, 1), part(triple, 2), part(triple, 3))
+}
+function verdict(triple, op, target,    v) {
+	if (triple == "")
+		return "not measured"
+	v = part(triple, 1)
+	if (op == "<=")
+		return v <= target ? "met" : "**missed**"
+	return v >= target ? "met" : "**missed**"
+}
+function row(c1, c2, triple, target, op, t) {
+	printf "| %s | %s | %s | %s | %s |\n", c1, c2, ratio(triple),
+		target == "" ? "" : op " " target,
+		target == "" ? "" : verdict(triple, op, t)
+}
+function dat(file, line) {
+	print line > (out "/" file)
+}
+
+$1 != "BENCH" { next }
+{
+	sec = $2
+	tag = ""
+	if ($3 ~ /^(d|mode)=/)
+		tag = $3
+	method = kv($0, "method")
+}
+/ params / {
+	params[sec tag] = $0
+	sub(/^BENCH [a-z]+ ([a-z]+=[a-z0-9]+ )?params /, "", params[sec tag])
+}
+/ error / {
+	errors = errors "\n- " substr($0, 7)
+}
+/ result / {
+	n = split($0, f, " ")
+	for (i = 3; i <= n; i++) {
+		if (split(f[i], p, "=") != 2)
+			continue
+		R[sec, tag, method, p[1]] = p[2]
+	}
+	if (sec == "depth") {
+		d = substr(tag, 3) + 0
+		depths[d] = 1
+	}
+	if (sec == "tax")
+		taxd[substr(tag, 3) + 0] = 1
+}
+sec == "tree" && $3 == "params" {
+	tree_n = kv($0, "n")
+	tree_req = kv($0, "requested")
+	tree_kb = kv($0, "kb_per_process")
+	tree_avail = kv($0, "mem_available_kb")
+	tree_fits = kv($0, "fits")
+}
+sec == "churn" && $3 == "churner" {
+	churn_rate = kv($0, "forks_per_s")
+}
+sec == "profile" && $3 ~ /^d=/ && kv($0, "fn") != "" {
+	fn = kv($0, "fn")
+	sub(/<-.*/, "", fn)
+	P[tag, method, fn] += kv($0, "per_call")
+	pdepth[substr(tag, 3) + 0] = 1
+}
+
+END {
+	L = "latency"
+	printf "Kernel %s, QEMU TCG (2 vCPUs, 1 GiB), BENCH_SCALE=%s. Each cell: median [quartiles] of\n", kernel, scale
+	printf "per-round ratios; in a round the cases run side by side, interleaved.\n\n"
+
+	print "| Case | Ratio | Measured | Target | |"
+	print "|---|---|---|---|---|"
+	c = "1. create + exit + reap"
+	row(c, "`clone_with_pids()` / `clone3()` set_tid", R[L, "", "cwp", "vs_clone3_settid"], "1.03", "<=", 1.03)
+	row("", "`fork_with_pids()` / `fork()`", R[L, "", "fwp", "vs_fork"], "1.03", "<=", 1.03)
+	row("", "`clone_with_pids()` / `fork()`", R[L, "", "cwp", "vs_fork"])
+	row("", "`fork_with_pids()` / `clone3()` set_tid", R[L, "", "fwp", "vs_clone3_settid"])
+	row("", "`clone3()` set_tid / `fork()`", R[L, "", "clone3_settid", "vs_fork"])
+	row("", "ns_last_pid + `fork()` / `fork()`", R[L, "", "ns_last_pid", "vs_fork"])
+	row("", "ns_last_pid + `fork()` / `clone3()` set_tid", R[L, "", "ns_last_pid", "vs_clone3_settid"])
+	row("", "`clone_with_pids()`, no pids / raw `clone()`", R[L, "", "cwp_nopids", "vs_clone"])
+	row("", "`clone3()` set_tid / `clone3()`", R[L, "", "clone3_settid", "vs_clone3"])
+	c = sprintf("2. tree of %s, 3 generations, 2 nested pid ns", tree_n)
+	row(c, "`fork_with_pids()` / `fork()`", R["tree", "", "fwp", "vs_fork"], "1.05", "<=", 1.05)
+	T = "mode=threads"
+	c = "3. 2 threads, throughput"
+	row(c, "`fork_with_pids()` / `fork()`", R["tput", T, "fwp", "vs_fork"], "0.95", ">=", 0.95)
+	row("", "`clone_with_pids()` / `fork()`", R["tput", T, "cwp", "vs_fork"], "0.95", ">=", 0.95)
+	row("", "`fork_with_pids()` / ns_last_pid pair", R["tput", T, "fwp", "vs_ns_last_pid"], "1.2", ">=", 1.2)
+	row("", "`clone_with_pids()` / ns_last_pid pair", R["tput", T, "cwp", "vs_ns_last_pid"], "1.2", ">=", 1.2)
+	row("", "`clone3()` set_tid / `fork()`", R["tput", T, "clone3_settid", "vs_fork"])
+	T = "mode=procs"
+	c = "3. 2 processes, throughput"
+	row(c, "`fork_with_pids()` / `fork()`", R["tput", T, "fwp", "vs_fork"])
+	row("", "`clone_with_pids()` / `fork()`", R["tput", T, "cwp", "vs_fork"])
+	row("", "`fork_with_pids()` / ns_last_pid pair", R["tput", T, "fwp", "vs_ns_last_pid"])
+	row("", "`clone_with_pids()` / ns_last_pid pair", R["tput", T, "cwp", "vs_ns_last_pid"])
+	row("", "`clone3()` set_tid / `fork()`", R["tput", T, "clone3_settid", "vs_fork"])
+	dmin = 1e9
+	dmax = 0
+	for (d in depths) {
+		if (d + 0 < dmin)
+			dmin = d + 0
+		if (d + 0 > dmax)
+			dmax = d + 0
+	}
+	if (dmax) {
+		D1 = "d=" dmin
+		D2 = "d=" dmax
+		c = sprintf("4. depth %d / depth %d", dmin, dmax)
+		row(sprintf("4. depth %d", dmin), "`clone_with_pids()` / `clone3()` set_tid", R["depth", D1, "cwp", "vs_clone3_settid"])
+		row(sprintf("4. depth %d", dmax), "`clone_with_pids()` / `clone3()` set_tid", R["depth", D2, "cwp", "vs_clone3_settid"])
+		g = part(R["depth", D2, "cwp", "vs_clone3_settid"], 1) / part(R["depth", D1, "cwp", "vs_clone3_settid"], 1)
+		growth = sprintf("%.3f", g)
+		printf "| 4. growth %d -> %d levels | (cwp/clone3 set_tid at %d) / (at %d) | %s | <= 1.03 | %s |\n",
+			dmin, dmax, dmax, dmin, growth, g <= 1.03 ? "met" : "**missed**"
+		row(sprintf("4. depth %d", dmax), "`fork_with_pids()` / `fork()`", R["depth", D2, "fwp", "vs_fork"])
+		row(sprintf("4. depth %d", dmax), "`clone3()` set_tid / `clone3()`", R["depth", D2, "clone3_settid", "vs_clone3"])
+	}
+	c = "5. 1000 threads, creation"
+	row(c, "`clone_with_pids_next()` + `pthread_create()` / `pthread_create()`", R["threads", "", "pthread_next", "vs_base"])
+	row("", "`clone_with_pids_fn()` / glibc `clone()`", R["threads", "", "cwp_fn", "vs_base"])
+	for (d = 1; d <= 64; d++)
+		if (d in taxd)
+			row("module loaded, " d " level" (d > 1 ? "s" : ""), "plain `fork()` loaded / unloaded", R["tax", "d=" d, "", "vs_unloaded"])
+
+	print ""
+	print "Under churn (another process forks continuously, about " churn_rate " forks/s; each request asks"
+	print "for one of the next 3 pids the kernel would hand out):"
+	print ""
+	print "| Method | Requests | Exact pid | Wrong pid | EBUSY/EEXIST, pid taken | EBUSY/EEXIST, pid free | Other errors |"
+	print "|---|---|---|---|---|---|---|"
+	split("cwp fwp clone3_settid ns_last_pid", cm, " ")
+	split("`clone_with_pids()`|`fork_with_pids()`|`clone3()` set_tid|ns_last_pid + `fork()`", cn, "|")
+	for (i = 1; i <= 4; i++) {
+		m = cm[i]
+		if (R["churn", "", m, "requests"] == "")
+			continue
+		req = R["churn", "", m, "requests"]
+		printf "| %s | %d | %d | %d | %d | %d | %d |\n", cn[i], req,
+			R["churn", "", m, "exact"], R["churn", "", m, "wrong"],
+			R["churn", "", m, "busy_taken"], R["churn", "", m, "busy_not_taken"],
+			R["churn", "", m, "other"]
+		dat("churn.dat", sprintf("\"%s\" %.2f %.2f %.2f %.2f %.2f", m,
+			100 * R["churn", "", m, "exact"] / req, 100 * R["churn", "", m, "wrong"] / req,
+			100 * R["churn", "", m, "busy_taken"] / req,
+			100 * R["churn", "", m, "busy_not_taken"] / req, 100 * R["churn", "", m, "other"] / req))
+	}
+
+	if (dmax) {
+		print ""
+		print "Cost versus depth (levels = pids per process; all levels chosen). Ratios, then"
+		print "median microseconds per create + exit + reap under TCG, for scale only:"
+		print ""
+		print "| Levels | cwp / clone3 set_tid | fwp / fork | clone3 set_tid / clone3 | fork us | clone3 us | clone3 set_tid us | cwp us | fwp us |"
+		print "|---|---|---|---|---|---|---|---|---|"
+		for (d = 1; d <= 64; d++) {
+			if (!(d in depths))
+				continue
+			D = "d=" d
+			printf "| %d | %s | %s | %s | %.0f | %.0f | %.0f | %.0f | %.0f |\n", d,
+				ratio(R["depth", D, "cwp", "vs_clone3_settid"]),
+				ratio(R["depth", D, "fwp", "vs_fork"]),
+				ratio(R["depth", D, "clone3_settid", "vs_clone3"]),
+				part(R["depth", D, "fork", "us"], 1), part(R["depth", D, "clone3", "us"], 1),
+				part(R["depth", D, "clone3_settid", "us"], 1), part(R["depth", D, "cwp", "us"], 1),
+				part(R["depth", D, "fwp", "us"], 1)
+			dat("depth.dat", sprintf("%d %s %s %s %s %s %s %s %s", d,
+				triple3(R["depth", D, "cwp", "vs_clone3_settid"]),
+				triple3(R["depth", D, "fwp", "vs_fork"]),
+				triple3(R["depth", D, "clone3_settid", "vs_clone3"]),
+				part(R["depth", D, "fork", "us"], 1), part(R["depth", D, "clone3", "us"], 1),
+				part(R["depth", D, "clone3_settid", "us"], 1), part(R["depth", D, "cwp", "us"], 1),
+				part(R["depth", D, "fwp", "us"], 1)))
+		}
+	}
+
+	np = 0
+	for (d = 1; d <= 64; d++)
+		if (d in pdepth)
+			pd[++np] = d
+	if (np) {
+		print ""
+		print "What runs per call (ftrace function tracer, calls per create + exit + reap):"
+		print ""
+		hdr = "| Function |"
+		sep = "|---|"
+		split("fork clone3_settid cwp fwp", pm, " ")
+		for (j = 1; j <= np; j++)
+			for (i = 1; i <= 4; i++) {
+				hdr = hdr " " pm[i] " d=" pd[j] " |"
+				sep = sep "---|"
+			}
+		print hdr
+		print sep
+		nf = split("kprobe_int3_handler kprobe_ftrace_handler cwp_kernel_clone_entry cwp_idr_alloc_cyclic_pre cwp_idr_alloc_exact cwp_kernel_clone_return cwp_do_exit_pre cwp_ioctl cwp_request_create cwp_request_arm cwp_request_cancel queue_rcu_work cwp_request_free try_module_get module_put", fl, " ")
+		for (k = 1; k <= nf; k++) {
+			line = "| `" fl[k] "` |"
+			for (j = 1; j <= np; j++)
+				for (i = 1; i <= 4; i++)
+					line = line sprintf(" %.2f |", P["d=" pd[j], pm[i], fl[k]])
+			print line
+		}
+	}
+
+	print ""
+	print "Counts used:"
+	print ""
+	ns = split("latency depth tax tputmode=threads tputmode=procs churn threads tree profile", order, " ")
+	for (i = 1; i <= ns; i++)
+		if (order[i] in params)
+			printf "- %s: %s\n", order[i], params[order[i]]
+	if (tree_n != "")
+		printf "- tree: %s processes asked, %s fit in the VM's memory (%.1f kB per process, %s kB available); %s used\n",
+			tree_req, tree_fits, tree_kb, tree_avail, tree_n
+	if (errors != "")
+		print "\nErrors:" errors
+
+	# Plot data: label median q1 q3.
+	lat("cwp/clone3-settid", R[L, "", "cwp", "vs_clone3_settid"])
+	lat("fwp/fork", R[L, "", "fwp", "vs_fork"])
+	lat("cwp/fork", R[L, "", "cwp", "vs_fork"])
+	lat("clone3-settid/fork", R[L, "", "clone3_settid", "vs_fork"])
+	lat("cwp-nopids/clone", R[L, "", "cwp_nopids", "vs_clone"])
+	lat("ns-last-pid/fork", R[L, "", "ns_last_pid", "vs_fork"])
+	other("tree fwp/fork", R["tree", "", "fwp", "vs_fork"])
+	other("threads pthread-next/pthread", R["threads", "", "pthread_next", "vs_base"])
+	other("threads cwp-fn/clone", R["threads", "", "cwp_fn", "vs_base"])
+	for (d = 1; d <= 64; d++)
+		if (d in taxd)
+			other("fork, module/none, " d " lvl", R["tax", "d=" d, "", "vs_unloaded"])
+	tput("2 thr fwp/fork", R["tput", "mode=threads", "fwp", "vs_fork"])
+	tput("2 thr cwp/fork", R["tput", "mode=threads", "cwp", "vs_fork"])
+	tput("2 thr fwp/last-pid", R["tput", "mode=threads", "fwp", "vs_ns_last_pid"])
+	tput("2 thr cwp/last-pid", R["tput", "mode=threads", "cwp", "vs_ns_last_pid"])
+	tput("2 proc fwp/fork", R["tput", "mode=procs", "fwp", "vs_fork"])
+	tput("2 proc cwp/fork", R["tput", "mode=procs", "cwp", "vs_fork"])
+	tput("2 proc fwp/last-pid", R["tput", "mode=procs", "fwp", "vs_ns_last_pid"])
+	tput("2 proc cwp/last-pid", R["tput", "mode=procs", "cwp", "vs_ns_last_pid"])
+}
+function triple3(t) {
+	if (t == "")
+		return "NaN NaN NaN"
+	return sprintf("%.4f %.4f %.4f", part(t, 1), part(t, 2), part(t, 3))
+}
+function lat(label, t) {
+	if (t != "")
+		dat("latency.dat", sprintf("\"%s\" %s", label, triple3(t)))
+}
+function other(label, t) {
+	if (t != "")
+		dat("other.dat", sprintf("\"%s\" %s", label, triple3(t)))
+}
+function tput(label, t) {
+	if (t != "")
+		dat("tput.dat", sprintf("\"%s\" %s", label, triple3(t)))
+}
