@@ -63,6 +63,35 @@ const char *t_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Build a set from @n pids. */
 struct pid_set *t_set(struct t_set *s, unsigned int n, ...);
 
+/* exit_group(0) without the C library (no errno, no TLS). */
+static inline void t_raw_exit_group(void)
+{
+#if defined(__x86_64__)
+	asm volatile("syscall" : : "a"(231), "D"(0) : "rcx", "r11", "memory");
+#elif defined(__i386__)
+	asm volatile("int $0x80" : : "a"(252), "b"(0) : "memory");
+#else
+#error "t_raw_exit_group: unsupported architecture"
+#endif
+}
+
+/* A system call without the C library: for bare threads without a TLS. */
+static inline long t_raw_syscall4(long nr, long a, long b, long c, long d)
+{
+	long ret;
+#if defined(__x86_64__)
+	register long r10 asm("r10") = d;
+
+	asm volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10)
+		     : "rcx", "r11", "memory");
+#elif defined(__i386__)
+	/* %ebx may be the PIC register: swap it in and out by hand. */
+	asm volatile("xchgl %%ebx, %%edi\n\tint $0x80\n\txchgl %%ebx, %%edi"
+		     : "=a"(ret) : "a"(nr), "D"(a), "c"(b), "d"(c), "S"(d) : "memory");
+#endif
+	return ret;
+}
+
 /* Wait for @pid; fail unless it exited with status 0. */
 void t_reap(pid_t pid);
 /* Wait for @pid and return its exit status (or 128 + signal). */

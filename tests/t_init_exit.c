@@ -55,6 +55,6 @@ int main(void)
 	while (waitpid(-1, &st, __WALL) > 0)
 		;
 	T_ASSERT(t_nr_requests() == 0, "pid sets left armed");
-	printf("%d created, %d ENOMEM, %d EBUSY\n", ok, nomem, busy);
+	printf("stat: %d created, %d ENOMEM, %d EBUSY\n", ok, nomem, busy);
 	return T_PASS;
 }

@@ -61,6 +61,6 @@ int main(void)
 	stop = 1;
 	pthread_join(th, NULL);
 	T_ASSERT(ok > 0, "no request went through");
-	printf("%d consistent children, %d refused\n", ok, 300 - ok);
+	printf("stat: %d consistent children, %d refused\n", ok, 300 - ok);
 	return T_PASS;
 }

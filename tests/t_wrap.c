@@ -62,7 +62,7 @@ static int run(void)
 	T_ASSERT(!waitpid(forker, NULL, WNOHANG), "the forker failed");
 	kill(forker, SIGKILL);
 	waitpid(forker, NULL, 0);
-	printf("%d granted, %d EBUSY, while ordinary forks wrapped pid_max %d\n",
+	printf("stat: %d granted, %d EBUSY, while ordinary forks wrapped pid_max %d\n",
 	       granted, busy, PID_MAX);
 	fflush(stdout);
 	T_ASSERT(granted > 0, "nothing granted");

@@ -96,10 +96,12 @@ static int query(void)
 	printf("device:      %s\n", CWP_DEVICE_PATH);
 	printf("abi:         %u\n", q.abi_version);
 	printf("max pids:    %u\n", q.max_pids);
-	printf("features:   %s%s%s\n",
+	printf("features:   %s%s%s%s\n",
 	       q.features & CWP_FEATURE_CLONE ? " clone" : "",
 	       q.features & CWP_FEATURE_ZERO_ANY_LEVEL ? " zero-any-level" : "",
-	       q.features & CWP_FEATURE_CHECKPOINT_RESTORE ? " cap-checkpoint-restore" : "");
+	       q.features & CWP_FEATURE_CHECKPOINT_RESTORE ? " cap-checkpoint-restore" : "",
+	       q.features & CWP_FEATURE_SET_NEXT ? " set-next" : "");
+	printf("armed sets:  %u of %u\n", q.nr_requests, q.max_requests);
 	printf("call:        %s\n", q.call_method == CWP_CALL_STATIC_CALL ?
 	       "static_call (direct jump)" : "unknown");
 	printf("ibt:         kernel %s, cpu %s, kernel_clone ENDBR %s, %s\n",

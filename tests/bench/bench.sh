@@ -11,8 +11,8 @@
 #   BENCH_KERNEL=7.x BENCH_SCALE=2 tests/bench/bench.sh
 #
 # BENCH_KERNEL: 5.10, 6.1 (default), 6.12 or 7.x. BENCH_SCALE multiplies
-# the number of rounds of every section (default 1: about 8 minutes on two
-# busy cores). Every comparison is a ratio of cases run side by side in the
+# the number of rounds of every section (default 1: about 6 minutes on two
+# busy cores). BENCH_GRAPH=1 adds a function_graph profile of each method. Every comparison is a ratio of cases run side by side in the
 # same VM; nothing is compared with a stored time, and the script fails
 # only when the benchmarks could not run, never on a result.
 set -eu
@@ -61,15 +61,22 @@ section() {
 	chmod +x "$files/$name"
 	echo "$name" >> "$files/list"
 }
-section b_latency latency rounds="$(r 150)" batch=10
-section b_depth depth rounds="$(r 30)" batch=10 depths=1,2,4,8,16,24,32
-section b_tax tax rounds="$(r 16)" batch=30 depths=1,32
+section b_env env
+section b_latency latency rounds="$(r 100)" batch=20
+section b_depth depth rounds="$(r 30)" batch=12 depths=1,2,4,8,16,24,32
+section b_tax tax rounds="$(r 24)" batch=30 depths=1,32
 section b_tput tput rounds="$(r 10)" ops=30 mode=threads
 section b_tput_procs tput rounds="$(r 10)" ops=60 mode=procs
 section b_churn churn rounds="$(r 10)" ops=50
-section b_threads threads rounds="$(r 8)" n=1000
-section b_tree tree rounds="$(r 4)" n=10000
+section b_threads threads rounds="$(r 10)" n=1000
+section b_tree tree rounds="$(r 6)" n=10000
 section b_profile profile n=20 depths=1,4,32
+# Durations per kernel function (function_graph): distorted by the tracer's
+# own cost under TCG, so only on request.
+if [ -n "${BENCH_GRAPH:-}" ]; then
+	section b_graph graph kind=procs n=20
+	section b_graph_threads graph kind=threads n=100
+fi
 
 timeout_s=$(awk -v s="$scale" 'BEGIN { print int(900 * (s < 1 ? 1 : s)) }')
 export CWP_VM_TIMEOUT=$((timeout_s * 3))

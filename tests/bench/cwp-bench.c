@@ -24,6 +24,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
@@ -42,6 +43,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -233,6 +236,156 @@ static double quantile(const double *v, int n, double q)
 	r = i + 1 < n ? s[i] + (pos - i) * (s[i + 1] - s[i]) : s[i];
 	free(s);
 	return r;
+}
+
+/*
+ * CPU time the system spent, from /proc/stat (clock ticks) and
+ * /proc/softirqs: where deferred work (RCU callbacks, work items) shows.
+ */
+struct cpu_acct {
+	long long sys[2], irq[2], sirq[2];	/* per CPU, ticks */
+	long long rcu;				/* RCU softirqs, all CPUs */
+	long long ctxt;				/* context switches */
+	long long kworker, rcu_kthread;		/* CPU time of those kernel threads */
+};
+
+/* CPU time (ticks) of the kernel threads: workqueue workers, RCU's. */
+static void kthread_time(long long *kworker, long long *rcu)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	*kworker = *rcu = 0;
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[300], buf[512], *c;
+		long long ut, st;
+		int ppid, fd;
+		ssize_t n;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		c = strrchr(buf, ')');
+		/* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
+		if (!c || sscanf(c + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld",
+				 &ppid, &ut, &st) != 3 || ppid != 2)
+			continue;
+		if (strstr(buf, "(kworker"))
+			*kworker += ut + st;
+		else if (strstr(buf, "(rcu"))
+			*rcu += ut + st;
+	}
+	closedir(d);
+}
+
+static void cpu_acct(struct cpu_acct *a, int kthreads)
+{
+	char line[1024];
+	FILE *f = fopen("/proc/stat", "r");
+
+	memset(a, 0, sizeof(*a));
+	if (kthreads)
+		kthread_time(&a->kworker, &a->rcu_kthread);
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			long long u, n, sy, idle, io, irq, sirq;
+			int cpu;
+
+			if (sscanf(line, "cpu%d %lld %lld %lld %lld %lld %lld %lld", &cpu, &u, &n,
+				   &sy, &idle, &io, &irq, &sirq) == 8 && cpu >= 0 && cpu < 2) {
+				a->sys[cpu] = sy;
+				a->irq[cpu] = irq;
+				a->sirq[cpu] = sirq;
+			}
+			sscanf(line, "ctxt %lld", &a->ctxt);
+		}
+		fclose(f);
+	}
+	f = fopen("/proc/softirqs", "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			char *p = strstr(line, "RCU:");
+
+			if (!p)
+				continue;
+			for (p += 4; *p;) {
+				char *end;
+				long long v = strtoll(p, &end, 10);
+
+				if (end == p)
+					break;
+				a->rcu += v;
+				p = end;
+			}
+		}
+		fclose(f);
+	}
+}
+
+/*
+ * Let deferred work finish: MEMBARRIER_CMD_GLOBAL waits for an RCU grace
+ * period (synchronize_rcu()), after which the callbacks queued before it
+ * on this CPU have run; then give their work items a moment.
+ */
+static void quiesce(void)
+{
+	struct timespec d = { 0, 50 * 1000 * 1000 };
+
+	syscall(SYS_membarrier, 1 /* MEMBARRIER_CMD_GLOBAL */, 0, 0);
+	nanosleep(&d, NULL);
+}
+
+/* @d = @b - @a */
+static void cpu_acct_diff(struct cpu_acct *d, const struct cpu_acct *a, const struct cpu_acct *b)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		d->sys[i] = b->sys[i] - a->sys[i];
+		d->irq[i] = b->irq[i] - a->irq[i];
+		d->sirq[i] = b->sirq[i] - a->sirq[i];
+	}
+	d->rcu = b->rcu - a->rcu;
+	d->ctxt = b->ctxt - a->ctxt;
+	d->kworker = b->kworker - a->kworker;
+	d->rcu_kthread = b->rcu_kthread - a->rcu_kthread;
+}
+
+static void cpu_acct_add(struct cpu_acct *sum, const struct cpu_acct *d)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		sum->sys[i] += d->sys[i];
+		sum->irq[i] += d->irq[i];
+		sum->sirq[i] += d->sirq[i];
+	}
+	sum->rcu += d->rcu;
+	sum->ctxt += d->ctxt;
+	sum->kworker += d->kworker;
+	sum->rcu_kthread += d->rcu_kthread;
+}
+
+/* Per operation: ms of softirq on CPU 0, ms of system time on CPU 1, ... */
+static void cpu_acct_print(const struct cpu_acct *s, long ops)
+{
+	double tick_ms = 1000.0 / sysconf(_SC_CLK_TCK);
+
+	printf(" cpu0_softirq_us=%.1f cpu1_sys_us=%.1f cpu1_softirq_us=%.1f rcu_softirqs=%.3f ctxt=%.2f"
+	       " kworker_us=%.1f rcu_kthread_us=%.1f",
+	       s->sirq[0] * tick_ms * 1000 / ops, s->sys[1] * tick_ms * 1000 / ops,
+	       s->sirq[1] * tick_ms * 1000 / ops, (double)s->rcu / ops, (double)s->ctxt / ops,
+	       s->kworker * tick_ms * 1000 / ops, s->rcu_kthread * tick_ms * 1000 / ops);
 }
 
 /*
@@ -623,6 +776,48 @@ static void need_device(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* env: what the numbers were measured on                              */
+
+static void env_file(const char *key, const char *path)
+{
+	char buf[256];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	for (char *p = buf; *p; p++)
+		if (*p == ' ')
+			*p = '_';
+	printf(" %s=%s", key, buf);
+}
+
+static int sec_env(int argc, char **argv)
+{
+	struct cwp_query q = { .size = sizeof(q) };
+	struct utsname u;
+
+	uname(&u);
+	printf("BENCH env kernel=%s cpus=%ld mem_total_kb=%ld", u.release,
+	       sysconf(_SC_NPROCESSORS_ONLN), meminfo_kb("MemTotal"));
+	env_file("clocksource", "/sys/devices/system/clocksource/clocksource0/current_clocksource");
+	env_file("meltdown", "/sys/devices/system/cpu/vulnerabilities/meltdown");
+	env_file("pid_max", "/proc/sys/kernel/pid_max");
+	env_file("threads_max", "/proc/sys/kernel/threads-max");
+	if (clone_with_pids_fd() >= 0 && !ioctl(clone_with_pids_fd(), CWP_IOC_QUERY, &q))
+		printf(" cwp_abi=%u cwp_ibt=%#x cwp_max_requests=%u", q.abi_version, q.ibt,
+		       q.max_requests);
+	printf("\n");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* latency: create + exit + reap, one level                            */
 
 static int sec_latency(int argc, char **argv)
@@ -824,8 +1019,11 @@ struct tree_shm {
 
 static struct tree_shm *TS;
 static int tn, tg1, tb2, tg2, tg3;
-/* Chosen pids of process idx: L0 + idx, L1 + idx, L2 + idx. */
-#define TL0	40000
+/*
+ * Chosen pids of process idx: TL0 + idx, TL1 + idx, TL2 + idx; TL0, in the
+ * initial namespace, is chosen away from where that namespace allocates.
+ */
+static pid_t TL0;
 #define TL1	1000
 #define TL2	1000
 
@@ -1026,6 +1224,7 @@ struct tree_result {
 	double create_s, teardown_s;
 	long mem_kb;
 	struct mem_snap d;	/* growth from before the tree to complete */
+	struct cpu_acct cpu;	/* while the tree was being created */
 	int wrong, failed, err, unverified, complete;
 };
 
@@ -1033,19 +1232,24 @@ static void tree_run(int m, int n, struct tree_result *res)
 {
 	unsigned long long t;
 	struct mem_snap m0, m1;
+	struct cpu_acct a0, a1;
 	pid_t c1;
 	int s;
 
 	memset(TS, 0, sizeof(*TS));
 	memset(res, 0, sizeof(*res));
 	tree_shape(n);
+	TL0 = far_pids(n);
 	mem_snap(&m0);
 	fflush(NULL);
+	cpu_acct(&a0, 1);
 	c1 = fork_nested_root(m);
 	while (!wait_change(&TS->ready, 0, 1000)) {
 		if (waitpid(c1, NULL, WNOHANG) == c1)
 			fail("the tree's namespace ended before the tree was complete");
 	}
+	cpu_acct(&a1, 1);
+	cpu_acct_diff(&res->cpu, &a0, &a1);
 	res->complete = __atomic_load_n(&TS->created, __ATOMIC_ACQUIRE) >= n;
 	mem_snap(&m1);
 	res->mem_kb = m0.avail - m1.avail;
@@ -1100,6 +1304,7 @@ static int sec_tree(int argc, char **argv)
 	const char *ms = param(argc, argv, "methods", "fork,fwp");
 	struct tree_result res;
 	struct series S;
+	struct cpu_acct tacct[NR_M];
 	int m[NR_M], nm = parse_methods(ms, m), r, j, n, fit;
 	double per_kb = 0;
 	long avail;
@@ -1137,6 +1342,7 @@ static int sec_tree(int argc, char **argv)
 	fflush(stdout);
 
 	series_init(&S, "tree", "s", m, nm, rounds);
+	memset(tacct, 0, sizeof(tacct));
 	for (r = 0; r < rounds; r++) {
 		for (j = 0; j < nm; j++) {
 			/* ABBA: reverse the order every other round. */
@@ -1150,15 +1356,23 @@ static int sec_tree(int argc, char **argv)
 				S.k[i].err = res.err;
 			printf("BENCH tree run round=%d method=%s n=%d create_s=%.3f teardown_s=%.3f"
 			       " mem_kb=%ld free_kb=%ld stack_kb=%ld pagetables_kb=%ld slab_kb=%ld"
-			       " anon_kb=%ld wrong=%d failed=%d unverified=%d complete=%d\n",
+			       " anon_kb=%ld wrong=%d failed=%d unverified=%d complete=%d",
 			       r, mname[m[i]], n, res.create_s, res.teardown_s, res.mem_kb,
 			       res.d.free, res.d.stack, res.d.ptables, res.d.sunreclaim, res.d.anon,
 			       res.wrong, res.failed, res.unverified, res.complete);
+			cpu_acct_print(&res.cpu, n);
+			cpu_acct_add(&tacct[i], &res.cpu);
+			printf("\n");
 			fflush(stdout);
 		}
 		series_round(&S, r);
 	}
 	series_report(&S);
+	for (j = 0; j < nm; j++) {
+		printf("BENCH tree cpu method=%s", mname[m[j]]);
+		cpu_acct_print(&tacct[j], (long)n * rounds);
+		printf("\n");
+	}
 	return 0;
 }
 
@@ -1452,8 +1666,10 @@ static int sec_churn(int argc, char **argv)
 /* ------------------------------------------------------------------ */
 /* threads: n threads with chosen tids vs pthread_create()              */
 
-enum { T_PTHREAD, T_PTHREAD_NEXT, T_CLONE, T_CWP_FN, NR_T };
-static const char *const tname[NR_T] = { "pthread", "pthread_next", "clone", "cwp_fn" };
+enum { T_PTHREAD, T_PTHREAD_NEXT, T_CLONE, T_CWP_FN, T_CWP_FN_NOPIDS, NR_T };
+static const char *const tname[NR_T] = {
+	"pthread", "pthread_next", "clone", "cwp_fn", "cwp_fn_nopids",
+};
 
 #define THREAD_FLAGS	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | \
 			 CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
@@ -1507,8 +1723,10 @@ static void *pthread_fn(void *arg)
  * Create n threads with method @t (tids lo.. for the chosen ones), time
  * only the creation; then check the tids, release and reap them.
  */
+static int trace_write(const char *file, const char *s);
+
 static double threads_run(int t, int n, pid_t lo, pthread_t *pt, pthread_attr_t *attr,
-			  struct counts *k)
+			  struct counts *k, int traced)
 {
 	unsigned long long t0, t1;
 	long i;
@@ -1544,8 +1762,10 @@ retry:
 				r = -errno;
 			break;
 		case T_CWP_FN:
+		case T_CWP_FN_NOPIDS:
 			th_tls[i].w[0] = th_tls[i].w[2] = (unsigned long)&th_tls[i];
-			r = clone_with_pids_fn(raw_thread, stack, THREAD_FLAGS, (void *)i, &ps.set,
+			r = clone_with_pids_fn(raw_thread, stack, THREAD_FLAGS, (void *)i,
+					       t == T_CWP_FN ? &ps.set : NULL,
 					       &th_word[i], &th_tls[i], &th_word[i]);
 			if (r < 0)
 				r = -errno;
@@ -1562,6 +1782,8 @@ retry:
 		th_want[i] = ps.pids[0];
 	}
 	t1 = now_ns();
+	if (traced)
+		trace_write("tracing_on", "0");
 	for (i = 0; i < n; i++) {
 		pid_t s;
 
@@ -1593,6 +1815,7 @@ static int sec_threads(int argc, char **argv)
 	pthread_t *pt;
 	double v[NR_T][64];
 	struct counts k[NR_T];
+	struct cpu_acct acct[NR_T], a0, a1, d;
 	int r, j, t;
 	pid_t base;
 
@@ -1617,8 +1840,9 @@ static int sec_threads(int argc, char **argv)
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	memset(k, 0, sizeof(k));
-	printf("BENCH threads params rounds=%d threads=%d methods=pthread,pthread_next,clone,cwp_fn"
-	       " pthread_stack=64k raw_stack=32k cpus=1\n", rounds, n);
+	memset(acct, 0, sizeof(acct));
+	printf("BENCH threads params rounds=%d threads=%d methods=pthread,pthread_next,clone,cwp_fn,"
+	       "cwp_fn_nopids pthread_stack=64k raw_stack=32k cpus=1\n", rounds, n);
 	base = far_pids(8 * n);
 	for (r = 0; r < rounds; r++) {
 		/* Tids of a round are reused 4 rounds later, long after they exited. */
@@ -1627,7 +1851,15 @@ static int sec_threads(int argc, char **argv)
 		printf("BENCH threads round=%d", r);
 		for (j = 0; j < NR_T; j++) {
 			t = (j + r) % NR_T;
-			v[t][r] = threads_run(t, n, lo, pt, &attr, &k[t]);
+			/* The previous method's deferred work is not this one's. */
+			quiesce();
+			cpu_acct(&a0, 1);
+			v[t][r] = threads_run(t, n, lo, pt, &attr, &k[t], 0);
+			/* ... and this one's is counted here. */
+			quiesce();
+			cpu_acct(&a1, 1);
+			cpu_acct_diff(&d, &a0, &a1);
+			cpu_acct_add(&acct[t], &d);
 		}
 		for (t = 0; t < NR_T; t++)
 			printf(" %s=%.2f", tname[t], v[t][r]);
@@ -1635,7 +1867,7 @@ static int sec_threads(int argc, char **argv)
 		fflush(stdout);
 	}
 	for (t = 0; t < NR_T; t++) {
-		int b = t == T_PTHREAD_NEXT ? T_PTHREAD : t == T_CWP_FN ? T_CLONE : t;
+		int b = t == T_PTHREAD_NEXT ? T_PTHREAD : t == T_CWP_FN || t == T_CWP_FN_NOPIDS ? T_CLONE : t;
 		double ratio[64], ratio_p[64];
 
 		for (r = 0; r < rounds; r++) {
@@ -1643,12 +1875,15 @@ static int sec_threads(int argc, char **argv)
 			ratio_p[r] = v[t][r] / v[T_PTHREAD][r];
 		}
 		printf("BENCH threads result method=%s us=%.2f,%.2f,%.2f vs_base=%.4f,%.4f,%.4f"
-		       " vs_pthread=%.4f,%.4f,%.4f wrong=%ld busy=%ld\n", tname[t],
+		       " vs_pthread=%.4f,%.4f,%.4f wrong=%ld busy=%ld", tname[t],
 		       quantile(v[t], rounds, 0.5), quantile(v[t], rounds, 0.25),
 		       quantile(v[t], rounds, 0.75), quantile(ratio, rounds, 0.5),
 		       quantile(ratio, rounds, 0.25), quantile(ratio, rounds, 0.75),
 		       quantile(ratio_p, rounds, 0.5), quantile(ratio_p, rounds, 0.25),
 		       quantile(ratio_p, rounds, 0.75), k[t].wrong, k[t].busy);
+		/* The whole creation + reaping phase, per thread. */
+		cpu_acct_print(&acct[t], (long)n * rounds);
+		printf("\n");
 	}
 	return 0;
 }
@@ -1832,6 +2067,197 @@ static int sec_profile(int argc, char **argv)
 	return 0;
 }
 
+
+/* ------------------------------------------------------------------ */
+/* graph: where the time goes, with the function_graph tracer           */
+
+struct fn_time {
+	char name[96];
+	long calls;
+	double us;
+};
+
+/* Sum the inclusive durations of every function in the trace buffer. */
+static int graph_collect(struct fn_time *ft, int max)
+{
+	char line[512];
+	int n = 0, i;
+	FILE *f = fopen(TRACING "/trace", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *bar = strchr(line, '|'), *us, *p, name[96];
+		double d;
+		size_t len;
+
+		if (line[0] == '#' || !bar || !(us = strstr(line, " us ")) || us > bar)
+			continue;
+		p = us;
+		while (p > line && p[-1] != ' ')
+			p--;
+		d = strtod(p, NULL);
+		p = bar + 1;
+		while (*p == ' ')
+			p++;
+		if (*p == '}') {
+			char *c = strstr(p, "/* ");
+
+			if (!c)
+				continue;
+			c += 3;
+			len = strcspn(c, " ");
+			snprintf(name, sizeof(name), "%.*s", (int)len, c);
+		} else {
+			len = strcspn(p, "(");
+			if (!strstr(p, "();"))
+				continue;
+			snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		}
+		for (i = 0; i < n; i++)
+			if (!strcmp(ft[i].name, name))
+				break;
+		if (i == n) {
+			if (n == max)
+				continue;
+			snprintf(ft[n].name, sizeof(ft[0].name), "%s", name);
+			ft[n].calls = 0;
+			ft[n].us = 0;
+			n++;
+		}
+		ft[i].calls++;
+		ft[i].us += d;
+	}
+	fclose(f);
+	return n;
+}
+
+static int graph_setup(int depth)
+{
+	static const char *const entries[] = { "__x64_sys_ioctl", "__x64_sys_clone", "__x64_sys_clone3" };
+	char path[128], buf[32];
+	unsigned int i;
+	int fd;
+
+	if (mount("tracefs", TRACING, "tracefs", 0, NULL) && errno != EBUSY)
+		return -errno;
+	trace_write("tracing_on", "0");
+	trace_write("current_tracer", "nop");
+	trace_truncate("set_ftrace_filter");
+	trace_truncate("set_graph_function");
+	snprintf(path, sizeof(path), TRACING "/set_graph_function");
+	for (i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
+		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		snprintf(buf, sizeof(buf), "%s\n", entries[i]);
+		if (write(fd, buf, strlen(buf)) < 0) {
+			close(fd);
+			return -errno;
+		}
+		close(fd);
+	}
+	snprintf(buf, sizeof(buf), "%d", depth);
+	trace_write("max_graph_depth", buf);
+	trace_write("trace_options", "funcgraph-tail");
+	trace_write("trace_options", "nofuncgraph-irqs");
+	trace_write("buffer_size_kb", "16384");
+	return trace_write("current_tracer", "function_graph");
+}
+
+static void graph_report(const char *kind, const char *method, int n)
+{
+	static struct fn_time ft[2048];
+	int nft = graph_collect(ft, 2048), i;
+
+	for (i = 0; i < nft; i++) {
+		double per = ft[i].us / n;
+
+		if (per < 2 && strncmp(ft[i].name, "cwp_", 4))
+			continue;
+		printf("BENCH graph kind=%s method=%s calls=%d fn=%s per_call=%.2f us_per_op=%.1f\n",
+		       kind, method, n, ft[i].name, (double)ft[i].calls / n, per);
+	}
+	fflush(stdout);
+}
+
+static int sec_graph(int argc, char **argv)
+{
+	const char *kind = param(argc, argv, "kind", "procs");
+	int n = iparam(argc, argv, "n", 20);
+	int depth = iparam(argc, argv, "maxdepth", 8);
+	int threads = !strcmp(kind, "threads");
+	const char *ms = param(argc, argv, "methods", threads ? "clone,cwp_fn,pthread,pthread_next"
+							      : "clone3_settid,cwp,fork,fwp");
+	struct timespec settle = { 0, 300 * 1000 * 1000 };
+	int err, i;
+
+	need_device();
+	pin(0);
+	printf("BENCH graph params kind=%s calls=%d methods=%s maxdepth=%d\n", kind, n, ms, depth);
+	err = graph_setup(depth);
+	if (err) {
+		printf("BENCH graph skipped: function_graph tracer unavailable: %s\n", strerror(-err));
+		return 0;
+	}
+	if (threads) {
+		pthread_t *pt = calloc(n, sizeof(*pt));
+		pthread_attr_t attr;
+		unsigned long guard;
+		const char *p = ms;
+		struct counts k = { 0 };
+
+		th_seen = calloc(n, sizeof(*th_seen));
+		th_want = calloc(n, sizeof(*th_want));
+		th_word = calloc(n, sizeof(*th_word));
+		th_tls = calloc(n, sizeof(*th_tls));
+		th_stacks = mmap(NULL, (size_t)(n + 1) * RAW_STACK, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		__asm__("movq %%fs:0x28, %0" : "=r"(guard));
+		for (i = 0; i < n; i++)
+			th_tls[i].w[5] = guard;
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, 64 * 1024);
+		while (*p) {
+			size_t len = strcspn(p, ",");
+			int t;
+
+			for (t = 0; t < NR_T; t++)
+				if (strlen(tname[t]) == len && !strncmp(tname[t], p, len))
+					break;
+			if (t == NR_T)
+				fail("unknown thread method %.*s", (int)len, p);
+			nanosleep(&settle, NULL);
+			trace_truncate("trace");
+			trace_write("tracing_on", "1");
+			threads_run(t, n, far_pids(2 * n), pt, &attr, &k, 1);
+			graph_report(kind, tname[t], n);
+			p += len + (p[len] == ',');
+		}
+	} else {
+		int m[NR_M], nm = parse_methods(ms, m), j;
+		struct cursor c;
+
+		c.lo = c.cur = far_pids(10000);
+		c.hi = c.lo + 10000;
+		for (j = 0; j < nm; j++) {
+			struct counts k = { 0 };
+
+			nanosleep(&settle, NULL);
+			trace_truncate("trace");
+			trace_write("tracing_on", "1");
+			for (i = 0; i < n; i++)
+				one_op(m[j], 1, &c, &k);
+			trace_write("tracing_on", "0");
+			graph_report(kind, mname[m[j]], n);
+		}
+	}
+	trace_write("tracing_on", "0");
+	trace_write("current_tracer", "nop");
+	trace_truncate("set_graph_function");
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 
 int main(int argc, char **argv)
@@ -1840,9 +2266,9 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} sections[] = {
-		{ "latency", sec_latency }, { "depth", sec_depth }, { "tax", sec_tax },
+		{ "env", sec_env }, { "latency", sec_latency }, { "depth", sec_depth }, { "tax", sec_tax },
 		{ "tree", sec_tree }, { "tput", sec_tput }, { "churn", sec_churn },
-		{ "threads", sec_threads }, { "profile", sec_profile },
+		{ "threads", sec_threads }, { "profile", sec_profile }, { "graph", sec_graph },
 	};
 	unsigned int i;
 
@@ -1852,8 +2278,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	section = argv[1];
-	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
-		if (!strcmp(argv[1], sections[i].name))
-			return sections[i].fn(argc, argv);
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		if (!strcmp(argv[1], sections[i].name)) {
+			unsigned long long t0 = now_ns();
+			int ret = sections[i].fn(argc, argv);
+
+			printf("BENCH %s time seconds=%.1f\n", section, (now_ns() - t0) / 1e9);
+			return ret;
+		}
+	}
 	fail("unknown section");
 }

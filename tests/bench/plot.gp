@@ -10,7 +10,8 @@ if (term eq 'pngcairo') {
 	set terminal png size 1800,1000
 }
 set output dir.'/bench.png'
-set multiplot layout 2,3 title 'clone\_with\_pids benchmarks, '.kernel.' under QEMU TCG (median of per-round ratios, bars: quartiles)'
+set termoption noenhanced
+set multiplot layout 2,3 title 'clone_with_pids benchmarks, '.kernel.' under QEMU TCG (median of per-round ratios, bars: quartiles)'
 set grid ytics
 set style fill solid 0.5 border -1
 set boxwidth 0.6
@@ -34,9 +35,9 @@ set xlabel 'levels (pids per process)'
 set logscale x 2
 set xrange [0.8:40]
 set yrange [0.6:1.8]
-plot f using 1:2:3:4 with yerrorlines lw 2 title 'cwp / clone3 set\_tid', \
+plot f using 1:2:3:4 with yerrorlines lw 2 title 'cwp / clone3 set_tid', \
      f using 1:5:6:7 with yerrorlines lw 2 title 'fwp / fork', \
-     f using 1:8:9:10 with yerrorlines lw 2 title 'clone3 set\_tid / clone3', \
+     f using 1:8:9:10 with yerrorlines lw 2 title 'clone3 set_tid / clone3', \
      1.03 with lines dt 2 lc rgb 'red' title 'target 1.03'
 
 set title '4. median time per create + exit + reap (TCG, scale only)'
@@ -44,9 +45,9 @@ set ylabel 'microseconds'
 set yrange [0:*]
 plot f using 1:11 with linespoints lw 2 title 'fork', \
      f using 1:12 with linespoints lw 2 title 'clone3', \
-     f using 1:13 with linespoints lw 2 title 'clone3 set\_tid', \
-     f using 1:14 with linespoints lw 2 title 'clone\_with\_pids', \
-     f using 1:15 with linespoints lw 2 title 'fork\_with\_pids'
+     f using 1:13 with linespoints lw 2 title 'clone3 set_tid', \
+     f using 1:14 with linespoints lw 2 title 'clone_with_pids', \
+     f using 1:15 with linespoints lw 2 title 'fork_with_pids'
 unset ylabel
 unset xlabel
 unset logscale x
@@ -60,7 +61,7 @@ set xrange [-0.6:*]
 plot f using 0:2:xtic(1) with boxes lc rgb '#228833' notitle, \
      f using 0:2:3:4 with yerrorbars lc rgb 'black' pt 7 ps 0.5 notitle, \
      0.95 with lines dt 2 lc rgb 'red' title 'target >= 0.95 (vs fork)', \
-     1.2 with lines dt 3 lc rgb 'orange' title 'target >= 1.2 (vs ns\_last\_pid)'
+     1.2 with lines dt 3 lc rgb 'orange' title 'target >= 1.2 (vs ns_last_pid)'
 unset xrange
 
 f = dir.'/churn.dat'
@@ -75,11 +76,11 @@ plot f using 2:xtic(1) lc rgb '#228833' title 'exact pid', \
      '' using 5 lc rgb '#aa3377' title 'EBUSY, pid free', \
      '' using 6 lc rgb '#555555' title 'other error'
 set style data lines
-set key top left
+set key inside top left
 
 f = dir.'/other.dat'
 set title '2, 5: tree, threads; plain fork with / without the module'
-set yrange [0.6:1.8]
+set yrange [0.6:2.4]
 set xrange [-0.6:*]
 plot f using 0:2:xtic(1) with boxes lc rgb '#aa3377' notitle, \
      f using 0:2:3:4 with yerrorbars lc rgb 'black' pt 7 ps 0.5 notitle, \

@@ -77,6 +77,16 @@ sec == "tree" && $3 == "params" {
 	tree_avail = kv($0, "mem_available_kb")
 	tree_fits = kv($0, "fits")
 }
+$3 == "time" {
+	secs[sec tag] = kv($0, "seconds")
+}
+sec == "env" {
+	env = $0
+	sub(/^BENCH env /, "", env)
+}
+sec == "tree" && $3 == "cpu" {
+	TC[method] = $0
+}
 sec == "churn" && $3 == "churner" {
 	churn_rate = kv($0, "forks_per_s")
 }
@@ -91,6 +101,8 @@ END {
 	L = "latency"
 	printf "Kernel %s, QEMU TCG (2 vCPUs, 1 GiB), BENCH_SCALE=%s. Each cell: median [quartiles] of\n", kernel, scale
 	printf "per-round ratios; in a round the cases run side by side, interleaved.\n\n"
+	if (env != "")
+		printf "VM: %s\n\n", env
 
 	print "| Case | Ratio | Measured | Target | |"
 	print "|---|---|---|---|---|"
@@ -134,16 +146,38 @@ END {
 		c = sprintf("4. depth %d / depth %d", dmin, dmax)
 		row(sprintf("4. depth %d", dmin), "`clone_with_pids()` / `clone3()` set_tid", R["depth", D1, "cwp", "vs_clone3_settid"])
 		row(sprintf("4. depth %d", dmax), "`clone_with_pids()` / `clone3()` set_tid", R["depth", D2, "cwp", "vs_clone3_settid"])
-		g = part(R["depth", D2, "cwp", "vs_clone3_settid"], 1) / part(R["depth", D1, "cwp", "vs_clone3_settid"], 1)
-		growth = sprintf("%.3f", g)
-		printf "| 4. growth %d -> %d levels | (cwp/clone3 set_tid at %d) / (at %d) | %s | <= 1.03 | %s |\n",
-			dmin, dmax, dmax, dmin, growth, g <= 1.03 ? "met" : "**missed**"
+		# Least squares over every depth: the ratio's trend, and the
+		# microseconds per level each method adds (differences are
+		# side by side, measured within the same rounds).
+		nd = 0
+		for (d = 1; d <= 64; d++) {
+			if (!(d in depths))
+				continue
+			D = "d=" d
+			nd++
+			X[nd] = d
+			Yr[nd] = part(R["depth", D, "cwp", "vs_clone3_settid"], 1)
+			Yd[nd] = part(R["depth", D, "cwp", "us"], 1) - part(R["depth", D, "clone3_settid", "us"], 1)
+			Ys[nd] = part(R["depth", D, "clone3_settid", "us"], 1)
+			Yc[nd] = part(R["depth", D, "clone3", "us"], 1)
+			Yf[nd] = part(R["depth", D, "fwp", "us"], 1) - part(R["depth", D, "fork", "us"], 1)
+		}
+		br = slope(X, Yr, nd)
+		ar = icept(X, Yr, nd, br)
+		g = (ar + br * dmax) / (ar + br * dmin)
+		printf "| 4. growth %d -> %d levels | cwp / clone3 set_tid, fitted at %d over at %d | %.3f | <= 1.03 | %s |\n",
+			dmin, dmax, dmax, dmin, g, g <= 1.03 ? "met" : "**missed**"
+		depth_extra = slope(X, Yd, nd)
+		depth_own = slope(X, Ys, nd)
+		depth_plain = slope(X, Yc, nd)
+		depth_fwp = slope(X, Yf, nd)
 		row(sprintf("4. depth %d", dmax), "`fork_with_pids()` / `fork()`", R["depth", D2, "fwp", "vs_fork"])
 		row(sprintf("4. depth %d", dmax), "`clone3()` set_tid / `clone3()`", R["depth", D2, "clone3_settid", "vs_clone3"])
 	}
 	c = "5. 1000 threads, creation"
 	row(c, "`clone_with_pids_next()` + `pthread_create()` / `pthread_create()`", R["threads", "", "pthread_next", "vs_base"])
 	row("", "`clone_with_pids_fn()` / glibc `clone()`", R["threads", "", "cwp_fn", "vs_base"])
+	row("", "`clone_with_pids_fn()`, no pids / glibc `clone()`", R["threads", "", "cwp_fn_nopids", "vs_base"])
 	for (d = 1; d <= 64; d++)
 		if (d in taxd)
 			row("module loaded, " d " level" (d > 1 ? "s" : ""), "plain `fork()` loaded / unloaded", R["tax", "d=" d, "", "vs_unloaded"])
@@ -174,7 +208,10 @@ END {
 	if (dmax) {
 		print ""
 		print "Cost versus depth (levels = pids per process; all levels chosen). Ratios, then"
-		print "median microseconds per create + exit + reap under TCG, for scale only:"
+		print "median microseconds per create + exit + reap under TCG, for scale only."
+		printf "Fitted per level: `clone3()` set_tid %.1f us, `clone3()` %.1f us; `clone_with_pids()` adds %.1f us\n",
+			depth_own, depth_plain, depth_extra
+		printf "per level to `clone3()` set_tid, `fork_with_pids()` adds %.1f us per level to `fork()`.\n", depth_fwp
 		print ""
 		print "| Levels | cwp / clone3 set_tid | fwp / fork | clone3 set_tid / clone3 | fork us | clone3 us | clone3 set_tid us | cwp us | fwp us |"
 		print "|---|---|---|---|---|---|---|---|---|"
@@ -197,6 +234,32 @@ END {
 				part(R["depth", D, "clone3_settid", "us"], 1), part(R["depth", D, "cwp", "us"], 1),
 				part(R["depth", D, "fwp", "us"], 1)))
 		}
+	}
+
+	# Deferred work: CPU time of kernel threads and softirqs per creation.
+	print ""
+	print "Work done after each creation, elsewhere (microseconds of CPU per process or thread, from"
+	print "/proc/stat and the kernel threads' /proc/<pid>/stat; tick-sampled, so rough):"
+	print ""
+	print "| Case | Method | kworker | RCU kthreads | softirq, creating CPU | system, other CPU |"
+	print "|---|---|---|---|---|---|"
+	split("pthread pthread_next clone cwp_fn cwp_fn_nopids", tm, " ")
+	for (i = 1; i <= 5; i++) {
+		m = tm[i]
+		if (R["threads", "", m, "kworker_us"] == "")
+			continue
+		printf "| 1000 threads | %s | %.0f | %.0f | %.0f | %.0f |\n", m,
+			R["threads", "", m, "kworker_us"], R["threads", "", m, "rcu_kthread_us"],
+			R["threads", "", m, "cpu0_softirq_us"], R["threads", "", m, "cpu1_sys_us"]
+	}
+	split("fork fwp clone3_settid cwp", trm, " ")
+	for (i = 1; i <= 4; i++) {
+		m = trm[i]
+		if (!(m in TC))
+			continue
+		printf "| tree of %s | %s | %.0f | %.0f | %.0f | %.0f |\n", tree_n, m,
+			kv(TC[m], "kworker_us"), kv(TC[m], "rcu_kthread_us"),
+			kv(TC[m], "cpu0_softirq_us"), kv(TC[m], "cpu1_sys_us")
 	}
 
 	np = 0
@@ -233,7 +296,7 @@ END {
 	ns = split("latency depth tax tputmode=threads tputmode=procs churn threads tree profile", order, " ")
 	for (i = 1; i <= ns; i++)
 		if (order[i] in params)
-			printf "- %s: %s\n", order[i], params[order[i]]
+			printf "- %s: %s (%s s)\n", order[i], params[order[i]], secs[order[i]]
 	if (tree_n != "")
 		printf "- tree: %s processes asked, %s fit in the VM's memory (%.1f kB per process, %s kB available); %s used\n",
 			tree_req, tree_fits, tree_kb, tree_avail, tree_n
@@ -250,6 +313,7 @@ END {
 	other("tree fwp/fork", R["tree", "", "fwp", "vs_fork"])
 	other("threads pthread-next/pthread", R["threads", "", "pthread_next", "vs_base"])
 	other("threads cwp-fn/clone", R["threads", "", "cwp_fn", "vs_base"])
+	other("threads cwp-fn-nopids/clone", R["threads", "", "cwp_fn_nopids", "vs_base"])
 	for (d = 1; d <= 64; d++)
 		if (d in taxd)
 			other("fork, module/none, " d " lvl", R["tax", "d=" d, "", "vs_unloaded"])
@@ -261,6 +325,24 @@ END {
 	tput("2 proc cwp/fork", R["tput", "mode=procs", "cwp", "vs_fork"])
 	tput("2 proc fwp/last-pid", R["tput", "mode=procs", "fwp", "vs_ns_last_pid"])
 	tput("2 proc cwp/last-pid", R["tput", "mode=procs", "cwp", "vs_ns_last_pid"])
+}
+function slope(x, y, n,    i, sx, sy, sxx, sxy) {
+	for (i = 1; i <= n; i++) {
+		sx += x[i]
+		sy += y[i]
+		sxx += x[i] * x[i]
+		sxy += x[i] * y[i]
+	}
+	if (n < 2 || n * sxx == sx * sx)
+		return 0
+	return (n * sxy - sx * sy) / (n * sxx - sx * sx)
+}
+function icept(x, y, n, b,    i, sx, sy) {
+	for (i = 1; i <= n; i++) {
+		sx += x[i]
+		sy += y[i]
+	}
+	return (sy - b * sx) / n
 }
 function triple3(t) {
 	if (t == "")

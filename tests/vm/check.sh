@@ -79,6 +79,7 @@ for k in $kernels; do
 	fail=$(tr -d '\r' < "$log" | grep -ac '^CWP-TEST .* FAIL$' || true)
 	skip=$(tr -d '\r' < "$log" | grep -ac '^CWP-TEST .* SKIP$' || true)
 	tr -d '\r' < "$log" | grep -a '^CWP-LOG .*kernel_clone' | sed 's/^CWP-LOG \[[^]]*\] /  /' || true
+	tr -d '\r' < "$log" | sed -n 's/^CWP-STAT /  /p'
 	tr -d '\r' < "$log" | grep -a '^CWP-TEST .* \(FAIL\|SKIP\)$' | sed 's/^CWP-TEST /  /' || true
 	line=$(printf '%-5s %-28s %3d passed, %d failed, %d skipped (%ds)' "$k" "$release" "$pass" "$fail" "$skip" $(($(date +%s) - t0)))
 	echo "$line"

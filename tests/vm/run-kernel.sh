@@ -33,7 +33,7 @@ echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 
 rc=0
 timeout "${CWP_VM_TIMEOUT:-1800}" qemu-system-x86_64 -nographic -no-reboot \
-	-machine q35 -cpu max -smp 2 -m 1024 -nic none \
+	-machine q35 -cpu max -smp 2 -m "${CWP_VM_MEM:-1024}" -nic none \
 	-kernel "$vmlinuz" -initrd "$root.cpio.gz" \
 	-append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4 $extra" \
 	< /dev/null > "$log" 2>&1 || rc=$?
