@@ -32,7 +32,7 @@ cp "$chroot$work/clone_with_pids.ko" "$out/"
 
 CWP_VM_MEM=3072 CWP_VM_TIMEOUT=5400 "$vm/run-kernel.sh" "$kdir/bzImage" "$out/clone_with_pids.ko" \
 	"$top/build/tests" "$out/vm.log" \
-	"cwp_timeout=900 cwp_kmemleak=1 cwp_fuzz_requests=${CWP_DEBUG_FUZZ:-200000} cwp_fuzz_seconds=1800" ||
+	"cwp_timeout_scale=6 cwp_kmemleak=1 cwp_fuzz_requests=${CWP_DEBUG_FUZZ:-200000} cwp_fuzz_seconds=3000" ||
 	echo "CWP-TEST qemu FAIL" >> "$out/vm.log"
 grep -aq '^CWP-DONE' "$out/vm.log" || echo "CWP-TEST vm-finished FAIL" >> "$out/vm.log"
 if grep -aqE "$splat" "$out/vm.log"; then
@@ -40,6 +40,7 @@ if grep -aqE "$splat" "$out/vm.log"; then
 	echo "CWP-TEST kernel-log-clean FAIL" >> "$out/vm.log"
 fi
 tr -d '\r' < "$out/vm.log" | grep -a '^CWP-OUT ' || true
+tr -d '\r' < "$out/vm.log" | sed -n 's/^CWP-STAT /  /p'
 pass=$(tr -d '\r' < "$out/vm.log" | grep -ac '^CWP-TEST .* PASS$' || true)
 fail=$(tr -d '\r' < "$out/vm.log" | grep -ac '^CWP-TEST .* FAIL$' || true)
 skip=$(tr -d '\r' < "$out/vm.log" | grep -ac '^CWP-TEST .* SKIP$' || true)
