@@ -11,10 +11,11 @@
 #   BENCH_KERNEL=7.x BENCH_SCALE=2 tests/bench/bench.sh
 #
 # BENCH_KERNEL: 5.10, 6.1 (default), 6.12 or 7.x. BENCH_SCALE multiplies
-# the number of rounds of every section (default 1: about 6 minutes on two
-# busy cores). BENCH_GRAPH=1 adds a function_graph profile of each method. Every comparison is a ratio of cases run side by side in the
-# same VM; nothing is compared with a stored time, and the script fails
-# only when the benchmarks could not run, never on a result.
+# the number of rounds of every section (default 1: 7 to 9 minutes on two
+# busy cores). BENCH_GRAPH=1 adds a function_graph profile of each method.
+# Every comparison is a ratio of cases run side by side in the same VM;
+# nothing is compared with a stored time, and the script fails only when
+# the benchmarks could not run, never on a result.
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,15 +26,15 @@ scale=${BENCH_SCALE:-1}
 out=$top/build/bench
 
 "$vm/deps.sh"
+# The plot needs gnuplot; the benchmarks do not.
 if ! command -v gnuplot > /dev/null; then
 	if [ "$(id -u)" = 0 ]; then
 		echo "bench: installing gnuplot-nox" >&2
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-			gnuplot-nox >&2 || {
-			apt-get update -q >&2
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-				--no-install-recommends gnuplot-nox >&2
-		}
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get install -y -q --no-install-recommends gnuplot-nox >&2 ||
+			{ apt-get update -q >&2 &&
+			  apt-get install -y -q --no-install-recommends gnuplot-nox >&2; } ||
+			echo "bench: could not install gnuplot-nox: no plot" >&2
 	else
 		echo "bench: gnuplot missing (apt-get install gnuplot-nox): no plot" >&2
 	fi
@@ -42,7 +43,11 @@ fi
 
 echo "bench: preparing the $k kernel and building the module for it..."
 VMLINUZ= RELEASE= EXTRA=
-eval "$("$vm/prepare-kernel.sh" "$k" "$out/$k")"
+vars=$("$vm/prepare-kernel.sh" "$k" "$out/$k") || {
+	echo "bench: cannot prepare the $k kernel (see $out/$k/*.log)" >&2
+	exit 2
+}
+eval "$vars"
 
 # Rounds scaled by BENCH_SCALE, at least 2.
 r() {
@@ -65,11 +70,11 @@ section b_env env
 section b_latency latency rounds="$(r 100)" batch=20
 section b_depth depth rounds="$(r 30)" batch=12 depths=1,2,4,8,16,24,32
 section b_tax tax rounds="$(r 24)" batch=30 depths=1,32
-section b_tput tput rounds="$(r 10)" ops=30 mode=threads
-section b_tput_procs tput rounds="$(r 10)" ops=60 mode=procs
+section b_tput tput rounds="$(r 30)" ops=10 mode=threads
+section b_tput_procs tput rounds="$(r 30)" ops=20 mode=procs
 section b_churn churn rounds="$(r 10)" ops=50
 section b_threads threads rounds="$(r 10)" n=1000
-section b_tree tree rounds="$(r 6)" n=10000
+section b_tree tree rounds="$(r 5)" n=10000
 section b_profile profile n=20 depths=1,4,32
 # Durations per kernel function (function_graph): distorted by the tracer's
 # own cost under TCG, so only on request.

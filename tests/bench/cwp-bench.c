@@ -3,28 +3,32 @@
  * cwp-bench: the benchmarks of `make bench`, run as root in the test VM
  * (tests/bench/bench.sh boots it). One section per invocation:
  *
+ *   cwp-bench env                            what the VM is
  *   cwp-bench latency rounds=R batch=B       create + exit + reap, per method
+ *   cwp-bench depth   rounds=R batch=B depths=1,2,4,...,32
+ *                                            the same, 1 to 32 pid ns levels
  *   cwp-bench tax     rounds=R batch=B depths=1,32
  *                                            plain fork(), module loaded vs not
- *   cwp-bench tree    rounds=R n=N methods=  a 3-generation tree of N
- *                                            processes, 2 pid namespaces deep
  *   cwp-bench tput    rounds=R ops=K mode=threads|procs
  *                                            2 workers creating processes
  *   cwp-bench churn   rounds=R ops=K         chosen pids while another
  *                                            process forks continuously
- *   cwp-bench depth   rounds=R batch=B depths=1,2,4,...,32
  *   cwp-bench threads rounds=R n=1000        threads with chosen tids
- *   cwp-bench profile n=N depths=1,4         what runs per call (ftrace)
+ *   cwp-bench tree    rounds=R n=N           a 3-generation tree of N
+ *                                            processes, 2 pid namespaces deep
+ *   cwp-bench profile n=N depths=1,4         what runs per call (ftrace counts)
+ *   cwp-bench graph   kind=procs|threads     where the time goes (function_graph)
  *
- * Nothing is compared across time: each round runs every case of a section
- * once, in an order rotated from round to round, a ratio is taken within
- * the round, and the report is the median and quartiles of those per-round
- * ratios. Absolute times are printed for information only (the VM is QEMU
- * TCG, on a shared host). Output lines start with "BENCH <section>".
+ * Nothing is compared across time: a round runs every case of a section,
+ * interleaved (operation by operation where cases are single operations),
+ * in an order rotated from round to round; a ratio is taken within the
+ * round, and the report is the median and quartiles of the per-round
+ * ratios. Absolute times are printed for scale only (the VM is QEMU TCG on
+ * a shared host). Output lines start with "BENCH <section>".
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
@@ -51,6 +55,10 @@
 
 #include <linux/clone_with_pids.h>
 #include "clone_with_pids.h"
+
+#ifndef __x86_64__
+#error "cwp-bench: x86-64 only (bare threads use x86-64 system calls and TLS)"
+#endif
 
 #define MODULE_PATH	"/lib/modules/clone_with_pids.ko"
 #define LAST_PID_PATH	"/proc/sys/kernel/ns_last_pid"
@@ -2109,7 +2117,8 @@ static int graph_collect(struct fn_time *ft, int max)
 			len = strcspn(c, " ");
 			snprintf(name, sizeof(name), "%.*s", (int)len, c);
 		} else {
-			len = strcspn(p, "(");
+			/* "name();" or, in a module, "name [module]();" */
+			len = strcspn(p, " (");
 			if (!strstr(p, "();"))
 				continue;
 			snprintf(name, sizeof(name), "%.*s", (int)len, p);
