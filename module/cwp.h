@@ -32,6 +32,7 @@ u32 cwp_ibt_verdict(void);
 enum cwp_request_state {
 	CWP_REQ_ARMED,		/* waiting for the task's next kernel_clone() */
 	CWP_REQ_ACTIVE,		/* that kernel_clone() is running */
+	CWP_REQ_CONSUMED,	/* it returned; to be freed by the task */
 };
 
 struct cwp_level {
@@ -39,14 +40,16 @@ struct cwp_level {
 	pid_t nr;
 };
 
-/* The pids one task asked for, for its next clone. */
+/* The pids one task asked for, for its next clone; innermost level first. */
 struct cwp_request {
 	struct hlist_node node;
+	struct rcu_head rcu;
 	struct rcu_work free_work;
 	struct task_struct *task;
 	const struct file *file;
 	struct pid_namespace *children_ns;
 	enum cwp_request_state state;
+	unsigned int next_level;	/* where the level search starts */
 	unsigned int nr_levels;
 	struct cwp_level level[CWP_MAX_PIDS];
 };
@@ -57,6 +60,7 @@ void cwp_pidset_exit(void);
 struct cwp_request *cwp_request_create(const struct cwp_pid_set __user *uset,
 				       const struct file *file);
 void cwp_request_put(struct cwp_request *req);
+void cwp_request_free(struct cwp_request *req);
 bool cwp_request_pids_taken(const struct cwp_request *req);
 
 /* hooks.c: requests on the kernel's clone path. */

@@ -39,7 +39,8 @@
 /* Requests by task; written under the lock, read under RCU. */
 static DEFINE_HASHTABLE(cwp_requests, 8);
 static DEFINE_SPINLOCK(cwp_requests_lock);
-static atomic_t cwp_nr_requests = ATOMIC_INIT(0);
+static atomic_t cwp_nr_requests = ATOMIC_INIT(0);	/* in the table */
+static atomic_t cwp_nr_live = ATOMIC_INIT(0);		/* armed or active */
 
 static struct cwp_request *cwp_request_find(const struct task_struct *task)
 {
@@ -56,12 +57,15 @@ static void cwp_request_unlink(struct cwp_request *req)
 	lockdep_assert_held(&cwp_requests_lock);
 	hash_del_rcu(&req->node);
 	atomic_dec(&cwp_nr_requests);
+	if (req->state != CWP_REQ_CONSUMED)
+		atomic_dec(&cwp_nr_live);
 }
 
 /*
  * cwp_request_arm() - make @req the calling task's request, replacing the
- * armed one it may have. Returns 0, or -EAGAIN when CWP_MAX_REQUESTS are
- * armed already. On failure the caller keeps @req.
+ * one it may have (armed, or consumed and not freed yet). Returns 0, or
+ * -EAGAIN when CWP_MAX_REQUESTS exist already. On failure the caller keeps
+ * @req. Process context.
  */
 int cwp_request_arm(struct cwp_request *req)
 {
@@ -74,43 +78,48 @@ int cwp_request_arm(struct cwp_request *req)
 		return -EAGAIN;
 	}
 	/* The task is in an ioctl, not in kernel_clone(): never active. */
-	WARN_ON_ONCE(old && old->state != CWP_REQ_ARMED);
+	WARN_ON_ONCE(old && old->state == CWP_REQ_ACTIVE);
 	if (old)
 		cwp_request_unlink(old);
 	req->state = CWP_REQ_ARMED;
 	hash_add_rcu(cwp_requests, &req->node, (unsigned long)current);
 	atomic_inc(&cwp_nr_requests);
+	atomic_inc(&cwp_nr_live);
 	spin_unlock(&cwp_requests_lock);
 
 	if (old)
-		cwp_request_put(old);
+		cwp_request_free(old);
 	return 0;
 }
 
 /*
- * cwp_request_cancel() - drop the calling task's armed request, if any.
- * Returns true if there was one.
+ * cwp_request_cancel() - drop the calling task's request: an armed one, or
+ * one its last clone consumed. Returns true if one was still armed.
+ * Process context.
  */
 bool cwp_request_cancel(void)
 {
 	struct cwp_request *req;
+	bool armed = false;
 
 	spin_lock(&cwp_requests_lock);
 	req = cwp_request_find(current);
-	if (req && req->state == CWP_REQ_ARMED)
+	if (req && req->state != CWP_REQ_ACTIVE) {
+		armed = req->state == CWP_REQ_ARMED;
 		cwp_request_unlink(req);
-	else
+	} else {
 		req = NULL;
+	}
 	spin_unlock(&cwp_requests_lock);
 
 	if (req)
-		cwp_request_put(req);
-	return req;
+		cwp_request_free(req);
+	return armed;
 }
 
 /*
- * cwp_request_release_file() - drop the armed requests made through @file.
- * An active request belongs to a clone in progress and is consumed by it.
+ * cwp_request_release_file() - drop the requests made through @file. An
+ * active request belongs to a clone in progress and is consumed by it.
  */
 void cwp_request_release_file(const struct file *file)
 {
@@ -120,7 +129,7 @@ void cwp_request_release_file(const struct file *file)
 
 	spin_lock(&cwp_requests_lock);
 	hash_for_each_safe(cwp_requests, bkt, tmp, req, node) {
-		if (req->file != file || req->state != CWP_REQ_ARMED)
+		if (req->file != file || req->state == CWP_REQ_ACTIVE)
 			continue;
 		cwp_request_unlink(req);
 		cwp_request_put(req);
@@ -128,9 +137,10 @@ void cwp_request_release_file(const struct file *file)
 	spin_unlock(&cwp_requests_lock);
 }
 
+/* Armed or active requests, system-wide. */
 unsigned int cwp_requests_count(void)
 {
-	return atomic_read(&cwp_nr_requests);
+	return atomic_read(&cwp_nr_live);
 }
 
 /*
@@ -158,21 +168,29 @@ static noinline int cwp_idr_alloc_exact(struct idr *idr, void *ptr, int nr,
 
 static int cwp_idr_alloc_cyclic_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	const struct cwp_request *req;
+	struct cwp_request *req;
+	unsigned int i, k;
 	struct idr *idr;
 	int nr = 0;
-	int i;
 
-	if (likely(!atomic_read(&cwp_nr_requests)))
+	if (likely(!atomic_read(&cwp_nr_live)))
 		return 0;
 
 	idr = (struct idr *)regs_get_kernel_argument(regs, 0);
 	rcu_read_lock();
 	req = cwp_request_find(current);
 	if (req && READ_ONCE(req->state) == CWP_REQ_ACTIVE) {
-		for (i = 0; !nr && i < req->nr_levels; i++)
-			if (idr == &req->level[i].ns->idr)
+		/*
+		 * alloc_pid() goes from the innermost level outwards, in the
+		 * order of req->level[]: start after the last match.
+		 */
+		for (k = 0; !nr && k < req->nr_levels; k++) {
+			i = (req->next_level + k) % req->nr_levels;
+			if (idr == &req->level[i].ns->idr) {
 				nr = req->level[i].nr;
+				req->next_level = i + 1;
+			}
+		}
 	}
 	rcu_read_unlock();
 	if (!nr)
@@ -215,7 +233,7 @@ static int cwp_kernel_clone_entry(struct kretprobe_instance *ri, struct pt_regs 
 	struct cwp_request *req;
 	int ret = 1;
 
-	if (likely(!atomic_read(&cwp_nr_requests)))
+	if (likely(!atomic_read(&cwp_nr_live)))
 		return 1;
 
 	args = (struct kernel_clone_args *)regs_get_kernel_argument(regs, 0);
@@ -244,20 +262,24 @@ static int cwp_kernel_clone_entry(struct kretprobe_instance *ri, struct pt_regs 
 	return ret;
 }
 
+/*
+ * The clone is over: the request is consumed. It stays in the table, out of
+ * every probe's way, until the task's next call frees it in process
+ * context (arming again, cancelling, the ioctl that made this clone, or
+ * releasing the file), which is far cheaper than a deferred free here.
+ */
 static int cwp_kernel_clone_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct cwp_request *req;
 
 	spin_lock(&cwp_requests_lock);
 	req = cwp_request_find(current);
-	if (req && req->state == CWP_REQ_ACTIVE)
-		cwp_request_unlink(req);
-	else
-		req = NULL;
+	if (req && req->state == CWP_REQ_ACTIVE) {
+		WRITE_ONCE(req->state, CWP_REQ_CONSUMED);
+		atomic_dec(&cwp_nr_live);
+	}
 	spin_unlock(&cwp_requests_lock);
 
-	if (req)
-		cwp_request_put(req);
 	/* Safe in module code: unregistering waits for running handlers. */
 	module_put(THIS_MODULE);
 	return 0;
@@ -322,6 +344,7 @@ static int cwp_hooks_selftest(void)
 	spin_lock(&cwp_requests_lock);
 	hash_add_rcu(cwp_requests, &req->node, (unsigned long)current);
 	atomic_inc(&cwp_nr_requests);
+	atomic_inc(&cwp_nr_live);
 	spin_unlock(&cwp_requests_lock);
 
 	small = idr_alloc_cyclic(&ns->idr, NULL, 1, 7, GFP_KERNEL);
@@ -397,12 +420,24 @@ err_idr:
 
 void cwp_hooks_exit(void)
 {
+	struct cwp_request *req;
+	struct hlist_node *tmp;
+	int bkt;
+
 	/*
 	 * No file is open, so no request is armed; an active one holds a
-	 * module reference until its clone returns. None is left.
+	 * module reference until its clone returns. Consumed ones whose file
+	 * was released while they were active may be left: free them.
 	 */
-	WARN_ON_ONCE(atomic_read(&cwp_nr_requests));
+	WARN_ON_ONCE(atomic_read(&cwp_nr_live));
 	unregister_kretprobe(&cwp_clone_krp);
 	unregister_kprobe(&cwp_exit_kp);
 	unregister_kprobe(&cwp_idr_kp);
+
+	spin_lock(&cwp_requests_lock);
+	hash_for_each_safe(cwp_requests, bkt, tmp, req, node) {
+		cwp_request_unlink(req);
+		cwp_request_put(req);
+	}
+	spin_unlock(&cwp_requests_lock);
 }

@@ -97,13 +97,13 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 	if (IS_ERR(req))
 		return PTR_ERR(req);
 	if (req && cwp_request_pids_taken(req)) {
-		cwp_request_put(req);
+		cwp_request_free(req);
 		return -EBUSY;
 	}
 	if (req) {
 		ret = cwp_request_arm(req);
 		if (ret) {
-			cwp_request_put(req);
+			cwp_request_free(req);
 			return ret;
 		}
 	}
@@ -123,8 +123,11 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 	 */
 	get_file(file);
 	ret = cwp_kernel_clone(&kargs);
-	/* kernel_clone() consumed the request: its kretprobe cannot miss. */
-	WARN_ON_ONCE(req && cwp_request_cancel());
+	/*
+	 * kernel_clone() consumed the request, ours or one armed before (its
+	 * kretprobe cannot miss): free it now.
+	 */
+	WARN_ON_ONCE(cwp_request_cancel());
 	fput(file);
 	return ret;
 }
@@ -150,7 +153,7 @@ static long cwp_ioctl_set_next(struct file *file, struct cwp_next_args __user *u
 	}
 	ret = cwp_request_arm(req);
 	if (ret)
-		cwp_request_put(req);
+		cwp_request_free(req);
 	return ret;
 }
 

@@ -35,7 +35,7 @@
  * (a non-zero pid at a level whose owning user namespace grants the caller
  * neither CAP_SYS_ADMIN nor CAP_CHECKPOINT_RESTORE), -ENOMEM. The pids are
  * read once. The request pins the calling task and the namespace for its
- * children until cwp_request_put().
+ * children until it is freed (cwp_request_free(), cwp_request_put()).
  */
 struct cwp_request *cwp_request_create(const struct cwp_pid_set __user *uset,
 				       const struct file *file)
@@ -112,7 +112,7 @@ bool cwp_request_pids_taken(const struct cwp_request *req)
 
 static struct workqueue_struct *cwp_free_wq;
 
-static void cwp_request_free(struct work_struct *work)
+static void cwp_request_free_work(struct work_struct *work)
 {
 	struct cwp_request *req = container_of(to_rcu_work(work),
 					       struct cwp_request, free_work);
@@ -123,14 +123,28 @@ static void cwp_request_free(struct work_struct *work)
 }
 
 /*
- * cwp_request_put() - free @req once no RCU reader can see it any more.
- * Callable from any context: the references are dropped from a work item,
- * since dropping the last one on a pid namespace may sleep.
+ * cwp_request_put() - free @req, out of the table, once no RCU reader can
+ * see it any more. Callable from any context: the references are dropped
+ * from a work item, since dropping the last one on a pid namespace may
+ * sleep. Costly: for the rare paths (exit, release, unload).
  */
 void cwp_request_put(struct cwp_request *req)
 {
-	INIT_RCU_WORK(&req->free_work, cwp_request_free);
+	INIT_RCU_WORK(&req->free_work, cwp_request_free_work);
 	queue_rcu_work(cwp_free_wq, &req->free_work);
+}
+
+/*
+ * cwp_request_free() - the same, from process context: the references go
+ * at once (probes only compare the namespaces' addresses, never follow
+ * them), the memory after a grace period.
+ */
+void cwp_request_free(struct cwp_request *req)
+{
+	might_sleep();
+	put_pid_ns(req->children_ns);
+	put_task_struct(req->task);
+	kfree_rcu(req, rcu);
 }
 
 int cwp_pidset_init(void)
