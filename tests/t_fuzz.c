@@ -8,8 +8,9 @@
  * that keep the caller's stack its own. Runs until cwp_fuzz_requests=
  * requests (default 1,000,000) or cwp_fuzz_seconds= (default 480, both on
  * the kernel command line) have passed, then
- * checks that no pid set stays armed and that the namespace holds nothing
- * but the fuzzer: no pid leaked. The runner checks the kernel log.
+ * checks that no pid set stays armed, that the namespace holds nothing but
+ * the fuzzer, and that every pid the fuzzer asked for can be taken again:
+ * no pid leaked. The runner checks the kernel log.
  */
 #include "t.h"
 
@@ -337,9 +338,31 @@ int main(void)
 	fflush(stdout);
 	T_ASSERT(total >= limit, "only %llu requests before the deadline", total);
 	T_ASSERT(t_nr_requests() == 0, "%u pid sets left armed", t_nr_requests());
-	/* Zombies of CLONE_THREAD-less children are gone: only we are left. */
-	for (left = 100; left && count_pids("/tmp/fuzzproc") != 1; left--)
+	/*
+	 * We are the namespace's init: orphans of the churn process come to
+	 * us. Once they are reaped, only we are left...
+	 */
+	for (left = 250; left; left--) {
+		while (waitpid(-1, NULL, __WALL | WNOHANG) > 0)
+			;
+		if (count_pids("/tmp/fuzzproc") == 1)
+			break;
 		usleep(20 * 1000);
-	T_ASSERT(left, "%d pids in use in the fuzzed namespace, expected 1", count_pids("/tmp/fuzzproc"));
+	}
+	T_ASSERT(left, "%d tasks in the fuzzed namespace, expected 1", count_pids("/tmp/fuzzproc"));
+	/* ...and every pid the fuzzer asked for can be had again. */
+	for (i = 0; i < THREADS; i++) {
+		int nr;
+
+		for (nr = 100 + 100 * i; nr < 164 + 100 * i; nr++) {
+			struct t_set set;
+			pid_t pid = fork_with_pids(t_set(&set, 1, nr));
+
+			if (pid == 0)
+				_exit(0);
+			T_ASSERT(pid == nr, "pid %d still taken after fuzzing: %s", nr, strerror(errno));
+			t_reap(pid);
+		}
+	}
 	return T_PASS;
 }
