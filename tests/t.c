@@ -235,3 +235,12 @@ void t_futex_wait_zero(volatile pid_t *addr)
 	while ((v = *addr) != 0)
 		syscall(SYS_futex, addr, FUTEX_WAIT, v, NULL, NULL, 0);
 }
+
+void t_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		t_fail("%s: %s", path, strerror(errno));
+	close(fd);
+}

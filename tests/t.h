@@ -138,6 +138,9 @@ void *t_stack(size_t size);
 /* Wait until the futex word @addr is 0 (CLONE_CHILD_CLEARTID). */
 void t_futex_wait_zero(volatile pid_t *addr);
 
+/* Write @s to the file @path, or fail. */
+void t_write_file(const char *path, const char *s);
+
 /* The kernel command line contains @word. */
 int t_cmdline_has(const char *word);
 

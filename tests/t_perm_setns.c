@@ -10,15 +10,6 @@
 
 #include <fcntl.h>
 
-static void write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-
-	if (fd < 0 || write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		t_fail("%s: %s", path, strerror(errno));
-	close(fd);
-}
-
 int main(void)
 {
 	int ready[2], nsfd;
@@ -32,9 +23,9 @@ int main(void)
 		t_drop_privileges();
 		if (unshare(CLONE_NEWUSER | CLONE_NEWPID))
 			_exit(77);
-		write_file("/proc/self/setgroups", "deny");
-		write_file("/proc/self/uid_map", "0 1000 1");
-		write_file("/proc/self/gid_map", "0 1000 1");
+		t_write_file("/proc/self/setgroups", "deny");
+		t_write_file("/proc/self/uid_map", "0 1000 1");
+		t_write_file("/proc/self/gid_map", "0 1000 1");
 		if (fork() == 0) {	/* pid 1 of the new namespace */
 			if (write(ready[1], "x", 1) != 1)
 				_exit(1);

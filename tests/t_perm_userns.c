@@ -9,15 +9,6 @@
 
 #include <fcntl.h>
 
-static void write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-
-	if (fd < 0 || write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		t_fail("%s: %s", path, strerror(errno));
-	close(fd);
-}
-
 int main(void)
 {
 	struct cwp_clone_args a;
@@ -30,9 +21,9 @@ int main(void)
 			t_skip("unprivileged user namespaces unavailable: %s", strerror(errno));
 		t_fail("unshare: %s", strerror(errno));
 	}
-	write_file("/proc/self/setgroups", "deny");
-	write_file("/proc/self/uid_map", "0 1000 1");
-	write_file("/proc/self/gid_map", "0 1000 1");
+	t_write_file("/proc/self/setgroups", "deny");
+	t_write_file("/proc/self/uid_map", "0 1000 1");
+	t_write_file("/proc/self/gid_map", "0 1000 1");
 
 	/* Init level: owned by the initial user namespace, where we are nobody. */
 	t_clone_args(&a, t_set(&s, 2, 5000, 1));
