@@ -10,21 +10,30 @@
  *   entry and consumes it on return, whatever the outcome. Its instances
  *   are only kept by tasks with a request, and there are never more
  *   requests than CWP_MAX_REQUESTS, so the probe cannot run out of them.
- * - alloc_pid() allocates one number per namespace level with
+ * - When the chosen levels are the innermost ones without a gap, the
+ *   entry hands them to the kernel as clone3()'s set_tid: alloc_pid()
+ *   takes exactly those numbers itself, and the module does nothing more.
+ * - Otherwise (a zero between chosen levels), the allocation is diverted.
+ *   alloc_pid() allocates one number per namespace level with
  *   idr_alloc_cyclic(&ns->idr, ...). A kprobe there diverts the call, for
  *   the levels of the calling task's active request only, to
  *   cwp_idr_alloc_exact(), which takes exactly the requested number with
- *   idr_alloc(), as alloc_pid() does for clone3()'s set_tid. Everything
- *   else (flag checks, rollback of the levels already allocated, pid 1 of
- *   a new namespace) stays the kernel's own code. Kernel threads, io_uring
- *   and vhost workers are created without kernel_clone() by the caller, or
- *   by other tasks, and are never diverted.
+ *   idr_alloc(), as alloc_pid() does for set_tid. Everything else (flag
+ *   checks, rollback of the levels already allocated, pid 1 of a new
+ *   namespace) stays the kernel's own code. This probe costs every fork
+ *   of the system two breakpoint traps per level, so it is armed only
+ *   while such a request exists, and disarmed a second after the last.
+ *   Kernel threads, io_uring and vhost workers are created without
+ *   kernel_clone() by the caller, or by other tasks, and are never
+ *   diverted.
  * - A kprobe on do_exit() drops the request of an exiting task.
  */
 #include <linux/kernel.h>
 #include <linux/hashtable.h>
+#include <linux/cred.h>
 #include <linux/idr.h>
 #include <linux/kprobes.h>
+#include <linux/mutex.h>
 #include <linux/nsproxy.h>
 #include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
@@ -42,6 +51,65 @@ static DEFINE_SPINLOCK(cwp_requests_lock);
 static atomic_t cwp_nr_requests = ATOMIC_INIT(0);	/* in the table */
 static atomic_t cwp_nr_live = ATOMIC_INIT(0);		/* armed or active */
 
+/* The diversion probe is armed while live requests need it. */
+static struct kprobe cwp_idr_kp;
+static DEFINE_MUTEX(cwp_divert_mutex);
+static bool cwp_divert_on;				/* written under the mutex */
+static atomic_t cwp_nr_divert = ATOMIC_INIT(0);		/* live, !set_tid_size */
+
+static void cwp_divert_off_fn(struct work_struct *work)
+{
+	mutex_lock(&cwp_divert_mutex);
+	WRITE_ONCE(cwp_divert_on, false);
+	/* Pairs with cwp_divert_get(): one of the two sees the other. */
+	smp_mb();
+	if (atomic_read(&cwp_nr_divert))
+		WRITE_ONCE(cwp_divert_on, true);
+	else
+		disable_kprobe(&cwp_idr_kp);
+	mutex_unlock(&cwp_divert_mutex);
+}
+
+static DECLARE_DELAYED_WORK(cwp_divert_off, cwp_divert_off_fn);
+
+/* A request that needs the diversion is about to be armed. Process context. */
+static int cwp_divert_get(void)
+{
+	int ret = 0;
+
+	atomic_inc(&cwp_nr_divert);
+	smp_mb__after_atomic();
+	if (READ_ONCE(cwp_divert_on))
+		return 0;
+	mutex_lock(&cwp_divert_mutex);
+	if (!cwp_divert_on) {
+		ret = enable_kprobe(&cwp_idr_kp);
+		if (ret) {
+			atomic_dec(&cwp_nr_divert);
+			pr_err("cannot arm the probe on idr_alloc_cyclic: %d\n", ret);
+		} else {
+			WRITE_ONCE(cwp_divert_on, true);
+		}
+	}
+	mutex_unlock(&cwp_divert_mutex);
+	return ret;
+}
+
+/* Any context. */
+static void cwp_divert_put(void)
+{
+	if (atomic_dec_and_test(&cwp_nr_divert))
+		schedule_delayed_work(&cwp_divert_off, HZ);
+}
+
+/* The request stops being armed or active. */
+static void cwp_request_retire(struct cwp_request *req)
+{
+	atomic_dec(&cwp_nr_live);
+	if (!req->set_tid_size)
+		cwp_divert_put();
+}
+
 static struct cwp_request *cwp_request_find(const struct task_struct *task)
 {
 	struct cwp_request *req;
@@ -58,23 +126,31 @@ static void cwp_request_unlink(struct cwp_request *req)
 	hash_del_rcu(&req->node);
 	atomic_dec(&cwp_nr_requests);
 	if (req->state != CWP_REQ_CONSUMED)
-		atomic_dec(&cwp_nr_live);
+		cwp_request_retire(req);
 }
 
 /*
  * cwp_request_arm() - make @req the calling task's request, replacing the
  * one it may have (armed, or consumed and not freed yet). Returns 0, or
- * -EAGAIN when CWP_MAX_REQUESTS exist already. On failure the caller keeps
- * @req. Process context.
+ * -EAGAIN when CWP_MAX_REQUESTS exist already, or the error of arming the
+ * diversion probe. On failure the caller keeps @req. Process context.
  */
 int cwp_request_arm(struct cwp_request *req)
 {
 	struct cwp_request *old;
+	int ret;
 
+	if (!req->set_tid_size) {
+		ret = cwp_divert_get();
+		if (ret)
+			return ret;
+	}
 	spin_lock(&cwp_requests_lock);
 	old = cwp_request_find(current);
 	if (!old && atomic_read(&cwp_nr_requests) >= CWP_MAX_REQUESTS) {
 		spin_unlock(&cwp_requests_lock);
+		if (!req->set_tid_size)
+			cwp_divert_put();
 		return -EAGAIN;
 	}
 	/* The task is in an ioctl, not in kernel_clone(): never active. */
@@ -143,6 +219,12 @@ unsigned int cwp_requests_count(void)
 	return atomic_read(&cwp_nr_live);
 }
 
+/* Requests in the table, consumed ones included. */
+bool cwp_requests_exist(void)
+{
+	return atomic_read(&cwp_nr_requests);
+}
+
 /*
  * Entered instead of idr_alloc_cyclic(&ns->idr, NULL, pid_min, pid_max, gfp)
  * from alloc_pid(), under pidmap_lock, with @nr in place of pid_min. The
@@ -179,7 +261,7 @@ static int cwp_idr_alloc_cyclic_pre(struct kprobe *kp, struct pt_regs *regs)
 	idr = (struct idr *)regs_get_kernel_argument(regs, 0);
 	rcu_read_lock();
 	req = cwp_request_find(current);
-	if (req && READ_ONCE(req->state) == CWP_REQ_ACTIVE) {
+	if (req && READ_ONCE(req->state) == CWP_REQ_ACTIVE && req->divert) {
 		/*
 		 * alloc_pid() goes from the innermost level outwards, in the
 		 * order of req->level[]: start after the last match.
@@ -218,12 +300,15 @@ static struct kprobe cwp_idr_kp = {
 };
 
 /*
- * Make this kernel_clone() fail with EINVAL, as alloc_pid() does for a set_tid
- * list longer than the nesting depth; nothing is allocated before that.
+ * Make this kernel_clone() fail before anything is allocated: alloc_pid()
+ * refuses a set_tid list longer than the nesting depth with EINVAL. The
+ * return handler reports @error instead.
  */
-static void cwp_clone_args_invalidate(struct kernel_clone_args *args)
+static void cwp_clone_fail(struct kernel_clone_args *args,
+			   struct cwp_request *req, int error)
 {
-	args->set_tid_size = MAX_PID_NS_LEVEL + 1;
+	args->set_tid_size = SIZE_MAX;
+	req->error = error;
 }
 
 /* Keep a kretprobe instance only for a task whose request this clone takes. */
@@ -231,6 +316,7 @@ static int cwp_kernel_clone_entry(struct kretprobe_instance *ri, struct pt_regs 
 {
 	struct kernel_clone_args *args;
 	struct cwp_request *req;
+	bool newpid;
 	int ret = 1;
 
 	if (likely(!atomic_read(&cwp_nr_live)))
@@ -241,13 +327,25 @@ static int cwp_kernel_clone_entry(struct kretprobe_instance *ri, struct pt_regs 
 	req = cwp_request_find(current);
 	if (req && req->state == CWP_REQ_ARMED) {
 		/*
-		 * The list was aligned to the namespace for children when it
-		 * was armed, and pids come from one source only: clone3()'s
-		 * set_tid and an armed request together are refused.
+		 * The list was aligned to the namespace for children and its
+		 * privileges checked with the credentials of the time it was
+		 * armed; pids come from one source only: clone3()'s set_tid
+		 * and an armed request together are refused.
 		 */
+		newpid = args->flags & CLONE_NEWPID;
 		if (args->set_tid_size ||
-		    current->nsproxy->pid_ns_for_children != req->children_ns)
-			cwp_clone_args_invalidate(args);
+		    current->nsproxy->pid_ns_for_children != req->children_ns) {
+			cwp_clone_fail(args, req, -EINVAL);
+		} else if (current_cred() != req->cred) {
+			cwp_clone_fail(args, req, -EPERM);
+		} else if (req->set_tid_size) {
+			/* A new namespace's level comes first: its pid 1. */
+			args->set_tid = newpid ? req->set_tid : &req->set_tid[1];
+			args->set_tid_size = req->set_tid_size + newpid;
+			req->via_set_tid = true;
+		} else {
+			req->divert = true;
+		}
 		/*
 		 * An armed request lives no longer than the file it came
 		 * through; an active one keeps the module until this clone
@@ -267,6 +365,8 @@ static int cwp_kernel_clone_entry(struct kretprobe_instance *ri, struct pt_regs 
  * every probe's way, until the task's next call frees it in process
  * context (arming again, cancelling, the ioctl that made this clone, or
  * releasing the file), which is far cheaper than a deferred free here.
+ * alloc_pid() reports a set_tid pid in use as EEXIST: this interface says
+ * EBUSY.
  */
 static int cwp_kernel_clone_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -276,7 +376,11 @@ static int cwp_kernel_clone_return(struct kretprobe_instance *ri, struct pt_regs
 	req = cwp_request_find(current);
 	if (req && req->state == CWP_REQ_ACTIVE) {
 		WRITE_ONCE(req->state, CWP_REQ_CONSUMED);
-		atomic_dec(&cwp_nr_live);
+		cwp_request_retire(req);
+		if (req->error)
+			regs_set_return_value(regs, req->error);
+		else if (req->via_set_tid && (int)regs_return_value(regs) == -EEXIST)
+			regs_set_return_value(regs, -EBUSY);
 	}
 	spin_unlock(&cwp_requests_lock);
 
@@ -337,6 +441,7 @@ static int cwp_hooks_selftest(void)
 	ns->child_reaper = current;
 	req->task = current;
 	req->state = CWP_REQ_ACTIVE;
+	req->divert = true;
 	req->level[0].ns = ns;
 	req->level[0].nr = 7;
 	req->nr_levels = 1;
@@ -345,6 +450,7 @@ static int cwp_hooks_selftest(void)
 	hash_add_rcu(cwp_requests, &req->node, (unsigned long)current);
 	atomic_inc(&cwp_nr_requests);
 	atomic_inc(&cwp_nr_live);
+	atomic_inc(&cwp_nr_divert);
 	spin_unlock(&cwp_requests_lock);
 
 	small = idr_alloc_cyclic(&ns->idr, NULL, 1, 7, GFP_KERNEL);
@@ -393,9 +499,11 @@ int cwp_hooks_init(void)
 		return -EOPNOTSUPP;
 	}
 
+	/* Armed for the self-test; disarmed a second later, when unused. */
 	ret = cwp_register(&cwp_idr_kp);
 	if (ret)
 		return ret;
+	WRITE_ONCE(cwp_divert_on, true);
 	ret = cwp_hooks_selftest();
 	if (ret)
 		goto err_idr;
@@ -414,6 +522,7 @@ int cwp_hooks_init(void)
 err_exit:
 	unregister_kprobe(&cwp_exit_kp);
 err_idr:
+	cancel_delayed_work_sync(&cwp_divert_off);
 	unregister_kprobe(&cwp_idr_kp);
 	return ret;
 }
@@ -432,6 +541,7 @@ void cwp_hooks_exit(void)
 	WARN_ON_ONCE(atomic_read(&cwp_nr_live));
 	unregister_kretprobe(&cwp_clone_krp);
 	unregister_kprobe(&cwp_exit_kp);
+	cancel_delayed_work_sync(&cwp_divert_off);
 	unregister_kprobe(&cwp_idr_kp);
 
 	spin_lock(&cwp_requests_lock);

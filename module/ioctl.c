@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -73,8 +74,10 @@ static long cwp_ioctl_query(struct cwp_query __user *uq)
 static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uargs)
 {
 	struct kernel_clone_args kargs = {};
+	pid_t set_tid[CWP_MAX_PIDS];
 	struct cwp_clone_args args;
-	struct cwp_request *req;
+	struct cwp_request *req = NULL;
+	struct cwp_pids pids;
 	pid_t ret;
 
 	ret = cwp_copy_args(&args, sizeof(args), uargs, CWP_CLONE_ARGS_SIZE_VER0);
@@ -93,20 +96,11 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 	if (cwp_seccomp_filtered())
 		return -EPERM;
 
-	req = cwp_request_create(u64_to_user_ptr(args.pid_set), file);
-	if (IS_ERR(req))
-		return PTR_ERR(req);
-	if (req && cwp_request_pids_taken(req)) {
-		cwp_request_free(req);
+	ret = cwp_pids_read(u64_to_user_ptr(args.pid_set), &pids);
+	if (ret)
+		return ret;
+	if (pids.nr_chosen && cwp_pids_taken(&pids))
 		return -EBUSY;
-	}
-	if (req) {
-		ret = cwp_request_arm(req);
-		if (ret) {
-			cwp_request_free(req);
-			return ret;
-		}
-	}
 
 	/* Exactly what the clone() system call passes to kernel_clone(). */
 	kargs.flags = lower_32_bits(args.flags) & ~CSIGNAL;
@@ -117,17 +111,41 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 	kargs.stack = args.stack;
 	kargs.tls = args.tls;
 
+	if (pids.nr_chosen && pids.set_tid_ok && !(kargs.flags & CLONE_NEWPID)) {
+		/*
+		 * The usual restore: clone3()'s set_tid carries the pids, and
+		 * alloc_pid() takes them itself. Pids armed before are
+		 * replaced, as by a request.
+		 */
+		if (cwp_requests_exist())
+			cwp_request_cancel();
+		kargs.set_tid = set_tid;
+		kargs.set_tid_size = cwp_pids_set_tid(&pids, set_tid);
+	} else if (pids.nr_chosen) {
+		req = cwp_request_create(&pids, file);
+		if (!req)
+			return -ENOMEM;
+		ret = cwp_request_arm(req);
+		if (ret) {
+			cwp_request_free(req);
+			return ret;
+		}
+	}
+
 	/*
 	 * A CLONE_FILES child may close our descriptor while we still run:
 	 * hold our own reference on the file, and so on the module.
 	 */
 	get_file(file);
 	ret = cwp_kernel_clone(&kargs);
+	if (ret == -EEXIST && kargs.set_tid_size)
+		ret = -EBUSY;	/* clone3() says EEXIST; this interface EBUSY */
 	/*
 	 * kernel_clone() consumed the request, ours or one armed before (its
 	 * kretprobe cannot miss): free it now.
 	 */
-	WARN_ON_ONCE(cwp_request_cancel());
+	if (cwp_requests_exist())
+		WARN_ON_ONCE(cwp_request_cancel());
 	fput(file);
 	return ret;
 }
@@ -136,6 +154,7 @@ static long cwp_ioctl_set_next(struct file *file, struct cwp_next_args __user *u
 {
 	struct cwp_next_args args;
 	struct cwp_request *req;
+	struct cwp_pids pids;
 	int ret;
 
 	ret = cwp_copy_args(&args, sizeof(args), uargs, CWP_NEXT_ARGS_SIZE_VER0);
@@ -144,13 +163,16 @@ static long cwp_ioctl_set_next(struct file *file, struct cwp_next_args __user *u
 	if (args.cwp_flags || args.pad)
 		return -EINVAL;
 
-	req = cwp_request_create(u64_to_user_ptr(args.pid_set), file);
-	if (IS_ERR(req))
-		return PTR_ERR(req);
-	if (!req) {
+	ret = cwp_pids_read(u64_to_user_ptr(args.pid_set), &pids);
+	if (ret)
+		return ret;
+	if (!pids.nr_chosen) {
 		cwp_request_cancel();
 		return 0;
 	}
+	req = cwp_request_create(&pids, file);
+	if (!req)
+		return -ENOMEM;
 	ret = cwp_request_arm(req);
 	if (ret)
 		cwp_request_free(req);

@@ -5,11 +5,11 @@
  * The caller's list is ordered oldest namespace first and aligned to the
  * namespace its children go to (current->nsproxy->pid_ns_for_children):
  * the last entry is the pid there, the one before it the pid in its
- * parent, and so on. A request keeps, for each non-zero entry, the
- * namespace and the pid; zeros are left to the kernel.
+ * parent, and so on. Zeros are left to the kernel.
  */
 #include <linux/kernel.h>
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/module.h>
 #include <linux/nsproxy.h>
@@ -25,89 +25,127 @@
 #include "cwp.h"
 
 /*
- * cwp_request_create() - read and check a pid set for the calling task.
+ * cwp_pids_read() - read and check a pid set for the calling task.
  * @uset:	user pointer to the set, may be NULL
- * @file:	the device file the request comes through
+ * @p:		the set, read once
  *
- * Returns NULL when no pid is requested (no set, no entries, only zeros),
- * a request, or an ERR_PTR: -EFAULT (unreadable set), -EINVAL (more
- * entries than levels or than CWP_MAX_PIDS, a pid out of range), -EPERM
- * (a non-zero pid at a level whose owning user namespace grants the caller
- * neither CAP_SYS_ADMIN nor CAP_CHECKPOINT_RESTORE), -ENOMEM. The pids are
- * read once. The request pins the calling task and the namespace for its
- * children until it is freed (cwp_request_free(), cwp_request_put()).
+ * Returns 0 (p->nr_chosen is 0 when no pid is requested: no set, no
+ * entries, only zeros), -EFAULT (unreadable set), -EINVAL (more entries
+ * than levels or than CWP_MAX_PIDS, a pid out of range) or -EPERM (a
+ * non-zero pid at a level whose owning user namespace grants the caller
+ * neither CAP_SYS_ADMIN nor CAP_CHECKPOINT_RESTORE). @p refers to the
+ * namespace for the caller's children without holding it: use it before
+ * the caller can change namespaces, or make a request of it.
  */
-struct cwp_request *cwp_request_create(const struct cwp_pid_set __user *uset,
-				       const struct file *file)
+int cwp_pids_read(const struct cwp_pid_set __user *uset, struct cwp_pids *p)
 {
 	struct pid_namespace *ns;
-	struct cwp_request *req;
-	pid_t pids[CWP_MAX_PIDS];
-	u32 num;
+	bool gap = false;
 	int i;
 
+	p->num = 0;
+	p->nr_chosen = 0;
 	if (!uset)
-		return NULL;
-	if (get_user(num, &uset->num_pids))
-		return ERR_PTR(-EFAULT);
-	if (!num)
-		return NULL;
+		return 0;
+	if (get_user(p->num, &uset->num_pids))
+		return -EFAULT;
+	if (!p->num)
+		return 0;
 	ns = current->nsproxy->pid_ns_for_children;
-	if (num > CWP_MAX_PIDS || num > ns->level + 1)
-		return ERR_PTR(-EINVAL);
-	if (copy_from_user(pids, uset->pids, num * sizeof(pids[0])))
-		return ERR_PTR(-EFAULT);
-	for (i = 0; i < num; i++)
-		if (pids[i] < 0 || pids[i] >= PID_MAX_LIMIT)
-			return ERR_PTR(-EINVAL);
-
-	req = kzalloc(sizeof(*req), GFP_KERNEL);
-	if (!req)
-		return ERR_PTR(-ENOMEM);
-	req->children_ns = ns;
+	p->children_ns = ns;
+	if (p->num > CWP_MAX_PIDS || p->num > ns->level + 1)
+		return -EINVAL;
+	if (copy_from_user(p->pids, uset->pids, p->num * sizeof(p->pids[0])))
+		return -EFAULT;
+	for (i = 0; i < p->num; i++)
+		if (p->pids[i] < 0 || p->pids[i] >= PID_MAX_LIMIT)
+			return -EINVAL;
 
 	/* pids[num - 1] is the pid in ns, pids[num - 2] in its parent, ... */
-	for (i = num - 1; i >= 0; i--, ns = ns->parent) {
-		if (!pids[i])
+	p->set_tid_ok = true;
+	for (i = p->num - 1; i >= 0; i--, ns = ns->parent) {
+		if (!p->pids[i]) {
+			gap = true;
 			continue;
-		if (!checkpoint_restore_ns_capable(ns->user_ns)) {
-			kfree(req);
-			return ERR_PTR(-EPERM);
 		}
-		req->level[req->nr_levels].ns = ns;
-		req->level[req->nr_levels].nr = pids[i];
-		req->nr_levels++;
+		if (gap)
+			p->set_tid_ok = false;
+		if (!checkpoint_restore_ns_capable(ns->user_ns))
+			return -EPERM;
+		p->nr_chosen++;
 	}
-	if (!req->nr_levels) {
-		kfree(req);
-		return NULL;
-	}
-
-	/* The outer namespaces are pinned by their child, children_ns. */
-	get_pid_ns(req->children_ns);
-	req->task = get_task_struct(current);
-	req->file = file;
-	return req;
+	return 0;
 }
 
 /*
- * cwp_request_pids_taken() - is one of @req's pids visibly in use already?
+ * cwp_pids_set_tid() - @p as clone3()'s set_tid: innermost level first.
+ * Only for p->set_tid_ok. Returns the number of entries.
+ */
+unsigned int cwp_pids_set_tid(const struct cwp_pids *p, pid_t *set_tid)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nr_chosen; i++)
+		set_tid[i] = p->pids[p->num - 1 - i];
+	return p->nr_chosen;
+}
+
+/*
+ * cwp_pids_taken() - is one of @p's pids visibly in use already?
  *
  * A hint to fail fast: without it a clone of a busy pid copies the whole
  * process before alloc_pid() finds out. A pid freed just after this check
  * is refused all the same, as if the call had come a moment earlier; one
  * taken after it is caught by the allocation.
  */
-bool cwp_request_pids_taken(const struct cwp_request *req)
+bool cwp_pids_taken(const struct cwp_pids *p)
 {
+	struct pid_namespace *ns = p->children_ns;
 	bool taken = false;
 	int i;
 
 	rcu_read_lock();
-	for (i = 0; !taken && i < req->nr_levels; i++)
-		taken = find_pid_ns(req->level[i].nr, req->level[i].ns);
+	for (i = p->num - 1; !taken && i >= 0; i--, ns = ns->parent)
+		taken = p->pids[i] && find_pid_ns(p->pids[i], ns);
 	rcu_read_unlock();
 	return taken;
+}
+
+/*
+ * cwp_request_create() - a request for the calling task's next clone, of
+ * the pids in @p (which chooses at least one), made through @file. It
+ * pins the task, its credentials and the namespace for its children until
+ * it is freed (cwp_request_free(), cwp_request_put()). Returns NULL when
+ * out of memory.
+ */
+struct cwp_request *cwp_request_create(const struct cwp_pids *p,
+				       const struct file *file)
+{
+	struct pid_namespace *ns = p->children_ns;
+	struct cwp_request *req;
+	int i;
+
+	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return NULL;
+	for (i = p->num - 1; i >= 0; i--, ns = ns->parent) {
+		if (!p->pids[i])
+			continue;
+		req->level[req->nr_levels].ns = ns;
+		req->level[req->nr_levels].nr = p->pids[i];
+		req->nr_levels++;
+	}
+	if (p->set_tid_ok) {
+		req->set_tid[0] = 1;
+		req->set_tid_size = cwp_pids_set_tid(p, &req->set_tid[1]);
+	}
+
+	/* The outer namespaces are pinned by their child, children_ns. */
+	req->children_ns = get_pid_ns(p->children_ns);
+	req->task = get_task_struct(current);
+	req->cred = get_current_cred();
+	req->file = file;
+	return req;
 }
 
 static struct workqueue_struct *cwp_free_wq;
@@ -119,6 +157,7 @@ static void cwp_request_free_work(struct work_struct *work)
 
 	put_pid_ns(req->children_ns);
 	put_task_struct(req->task);
+	put_cred(req->cred);
 	kfree(req);
 }
 
@@ -144,6 +183,7 @@ void cwp_request_free(struct cwp_request *req)
 	might_sleep();
 	put_pid_ns(req->children_ns);
 	put_task_struct(req->task);
+	put_cred(req->cred);
 	kfree_rcu(req, rcu);
 }
 

@@ -12,7 +12,9 @@ set -eu
 vm=$(cd "$(dirname "$0")" && pwd)
 cache=${CWP_CACHE:-/var/cache/clone_with_pids}
 out=$cache/debug-6.1
-[ -f "$out/.done" ] && { echo "$out"; exit 0; }
+# The cache is keyed by the config fragment: a changed fragment rebuilds.
+key=$(sha256sum < "$vm/debug-kernel.config" | cut -d' ' -f1)
+[ "$(cat "$out/.done" 2>/dev/null)" = "$key" ] && { echo "$out"; exit 0; }
 
 kdir=$("$vm/fetch-kernel.sh" bookworm "$cache" '6\.1\.0-[0-9]+')
 chroot=$cache/chroot-bookworm-kbuild
@@ -57,5 +59,5 @@ grep -q '^CONFIG_KASAN=y' "$src/.config" && grep -q '^CONFIG_PROVE_LOCKING=y' "$
 }
 mkdir -p "$out"
 cp "$src/arch/x86/boot/bzImage" "$out/bzImage"
-touch "$out/.done"
+echo "$key" > "$out/.done"
 echo "$out"
