@@ -499,12 +499,14 @@ int cwp_hooks_init(void)
 		return -EOPNOTSUPP;
 	}
 
-	/* Armed for the self-test; disarmed a second later, when unused. */
+	/* Armed for the self-test only, then disarmed until a request needs it. */
 	ret = cwp_register(&cwp_idr_kp);
 	if (ret)
 		return ret;
 	WRITE_ONCE(cwp_divert_on, true);
 	ret = cwp_hooks_selftest();
+	cancel_delayed_work_sync(&cwp_divert_off);
+	cwp_divert_off_fn(NULL);
 	if (ret)
 		goto err_idr;
 	ret = cwp_register(&cwp_exit_kp);
@@ -522,7 +524,6 @@ int cwp_hooks_init(void)
 err_exit:
 	unregister_kprobe(&cwp_exit_kp);
 err_idr:
-	cancel_delayed_work_sync(&cwp_divert_off);
 	unregister_kprobe(&cwp_idr_kp);
 	return ret;
 }

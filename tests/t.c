@@ -184,6 +184,26 @@ int t_cmdline_has(const char *word)
 	return strstr(buf, word) != NULL;
 }
 
+double t_cmdline_num(const char *key, double def)
+{
+	char buf[4096], *p;
+	int fd = open("/proc/cmdline", O_RDONLY);
+	size_t len = strlen(key);
+	ssize_t n;
+
+	if (fd < 0)
+		return def;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return def;
+	buf[n] = '\0';
+	for (p = buf; (p = strstr(p, key)); p += len)
+		if ((p == buf || p[-1] == ' ') && p[len] == '=')
+			return atof(p + len + 1);
+	return def;
+}
+
 void t_clone_args(struct cwp_clone_args *a, const struct pid_set *set)
 {
 	memset(a, 0, sizeof(*a));

@@ -144,4 +144,7 @@ void t_write_file(const char *path, const char *s);
 /* The kernel command line contains @word. */
 int t_cmdline_has(const char *word);
 
+/* The number after "@key=" on the kernel command line, or @def. */
+double t_cmdline_num(const char *key, double def);
+
 #endif /* CWP_T_H */

@@ -283,19 +283,9 @@ int main(void)
 	pid_t churn;
 	int i, left;
 
-	double seconds = 480;
-	FILE *f = fopen("/proc/cmdline", "r");
-	char cmdline[4096] = "", *p;
+	double seconds = t_cmdline_num("cwp_fuzz_seconds", 480);
 
-	if (f) {
-		if (!fgets(cmdline, sizeof(cmdline), f))
-			cmdline[0] = '\0';
-		fclose(f);
-	}
-	if ((p = strstr(cmdline, "cwp_fuzz_requests=")))
-		limit = strtoul(p + 18, NULL, 0);
-	if ((p = strstr(cmdline, "cwp_fuzz_seconds=")))
-		seconds = atof(p + 17);
+	limit = t_cmdline_num("cwp_fuzz_requests", limit);
 	t_nest(1);
 	/* A /proc of our own namespace, to count its pids at the end. */
 	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||

@@ -3,7 +3,9 @@
  * 64 threads race for the same pid, 1000 times: they sweep 1000 free pids
  * together, each thread asking for each pid; for every pid exactly
  * one thread gets it (its child stays a zombie, holding it) and the 63
- * others get EBUSY.
+ * others get EBUSY. cwp_race_rounds= on the kernel command line changes
+ * the number of rounds (make check-debug: KASAN under emulation is about
+ * ten times slower).
  */
 #include "t.h"
 
@@ -12,11 +14,12 @@
 #include <sys/syscall.h>
 
 #define THREADS	64
-#define ROUNDS	1000
+#define MAX_ROUNDS	1000
 
-static int base;	/* ROUNDS free pids, high in the range */
+static int base;	/* rounds free pids, high in the range */
 
-static int winners[ROUNDS];
+static int rounds;
+static int winners[MAX_ROUNDS];
 static int bad;
 static pthread_barrier_t start;
 
@@ -27,7 +30,7 @@ static void *racer(void *arg)
 	int r;
 
 	pthread_barrier_wait(&start);
-	for (r = 0; r < ROUNDS; r++) {
+	for (r = 0; r < rounds; r++) {
 		long ret;
 
 		t_clone_args(&a, t_set(&s, 1, base + r));
@@ -47,25 +50,27 @@ int main(void)
 	pthread_t th[THREADS];
 	int i;
 
+	rounds = t_cmdline_num("cwp_race_rounds", MAX_ROUNDS);
+	T_ASSERT(rounds > 0 && rounds <= MAX_ROUNDS, "cwp_race_rounds=%d", rounds);
 	T_ASSERT(clone_with_pids_fd() >= 0, "open: %s", strerror(errno));
 	/* Above where ordinary pids (kernel threads too) have got to. */
-	for (base = t_pid_max() - ROUNDS - 100; base > 1000; base -= ROUNDS) {
-		for (i = 0; i < ROUNDS && !t_pid_exists(base + i); i++)
+	for (base = t_pid_max() - rounds - 100; base > 1000; base -= rounds) {
+		for (i = 0; i < rounds && !t_pid_exists(base + i); i++)
 			;
-		if (i == ROUNDS)
+		if (i == rounds)
 			break;
 	}
-	T_ASSERT(base > 1000, "no %d free pids in a row", ROUNDS);
+	T_ASSERT(base > 1000, "no %d free pids in a row", rounds);
 	pthread_barrier_init(&start, NULL, THREADS);
 	for (i = 0; i < THREADS; i++)
 		pthread_create(&th[i], NULL, racer, NULL);
 	for (i = 0; i < THREADS; i++)
 		pthread_join(th[i], NULL);
 	T_ASSERT(!bad, "%d requests failed otherwise than with EBUSY", bad);
-	for (i = 0; i < ROUNDS; i++) {
+	for (i = 0; i < rounds; i++) {
 		T_ASSERT(winners[i] == 1, "pid %d: %d winners", base + i, winners[i]);
 		t_reap(base + i);
 	}
-	printf("stat: %d pids, %d threads each, one winner each\n", ROUNDS, THREADS);
+	printf("stat: %d pids, %d threads each, one winner each\n", rounds, THREADS);
 	return T_PASS;
 }

@@ -4,7 +4,8 @@
 # (KASAN, PROVE_LOCKING, DEBUG_ATOMIC_SLEEP, KMEMLEAK, DEBUG_OBJECTS; see
 # debug-kernel.sh), ending with a kmemleak scan. The fuzzer runs with
 # CWP_DEBUG_FUZZ requests (default 200,000): KASAN under emulation is
-# about ten times slower than the stock kernel.
+# about ten times slower than the stock kernel. t_race64 runs
+# CWP_DEBUG_RACE rounds (default 200, against 1000 in make check).
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -32,7 +33,7 @@ cp "$chroot$work/clone_with_pids.ko" "$out/"
 
 CWP_VM_MEM=3072 CWP_VM_TIMEOUT=5400 "$vm/run-kernel.sh" "$kdir/bzImage" "$out/clone_with_pids.ko" \
 	"$top/build/tests" "$out/vm.log" \
-	"cwp_timeout_scale=6 cwp_kmemleak=1 cwp_fuzz_requests=${CWP_DEBUG_FUZZ:-200000} cwp_fuzz_seconds=3000" ||
+	"cwp_timeout_scale=6 cwp_kmemleak=1 cwp_fuzz_requests=${CWP_DEBUG_FUZZ:-200000} cwp_fuzz_seconds=3000 cwp_race_rounds=${CWP_DEBUG_RACE:-200}" ||
 	echo "CWP-TEST qemu FAIL" >> "$out/vm.log"
 grep -aq '^CWP-DONE' "$out/vm.log" || echo "CWP-TEST vm-finished FAIL" >> "$out/vm.log"
 if grep -aqE "$splat" "$out/vm.log"; then
