@@ -13,6 +13,7 @@
 # BENCH_KERNEL: 5.10, 6.1 (default), 6.12 or 7.x. BENCH_SCALE multiplies
 # the number of rounds of every section (default 1: 7 to 9 minutes on two
 # busy cores). BENCH_GRAPH=1 adds a function_graph profile of each method.
+# BENCH_SECTIONS="env latency graph" runs only those sections.
 # Every comparison is a ratio of cases run side by side in the same VM;
 # nothing is compared with a stored time, and the script fails only when
 # the benchmarks could not run, never on a result.
@@ -62,6 +63,10 @@ cp "$out/cwp-bench" "$files/"
 section() {
 	name=$1
 	shift
+	case " ${BENCH_SECTIONS:-$1} " in
+	*" $1 "*) ;;
+	*) return 0 ;;
+	esac
 	printf '#!/bin/sh\nexec ./cwp-bench %s\n' "$*" > "$files/$name"
 	chmod +x "$files/$name"
 	echo "$name" >> "$files/list"
