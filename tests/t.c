@@ -168,36 +168,31 @@ void t_only_caps(unsigned long long mask)
 	t_capset(mask, ~0ULL >> (63 - CAP_LAST_CAP));
 }
 
+/* The kernel command line into @buf; an empty string if unreadable. */
+static void t_read_cmdline(char *buf, size_t size)
+{
+	int fd = open("/proc/cmdline", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
 int t_cmdline_has(const char *word)
 {
 	char buf[4096];
-	int fd = open("/proc/cmdline", O_RDONLY);
-	ssize_t n;
 
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
+	t_read_cmdline(buf, sizeof(buf));
 	return strstr(buf, word) != NULL;
 }
 
 double t_cmdline_num(const char *key, double def)
 {
-	char buf[4096], *p;
-	int fd = open("/proc/cmdline", O_RDONLY);
 	size_t len = strlen(key);
-	ssize_t n;
+	char buf[4096], *p;
 
-	if (fd < 0)
-		return def;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return def;
-	buf[n] = '\0';
+	t_read_cmdline(buf, sizeof(buf));
 	for (p = buf; (p = strstr(p, key)); p += len)
 		if ((p == buf || p[-1] == ' ') && p[len] == '=')
 			return atof(p + len + 1);
