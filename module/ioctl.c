@@ -71,12 +71,26 @@ static long cwp_ioctl_query(struct cwp_query __user *uq)
 	return 0;
 }
 
+/* Arm @p (which chooses a pid) for the calling task's next clone. */
+static int cwp_arm_pids(const struct cwp_pids *p, struct file *file)
+{
+	struct cwp_request *req;
+	int ret;
+
+	req = cwp_request_create(p, file);
+	if (!req)
+		return -ENOMEM;
+	ret = cwp_request_arm(req);
+	if (ret)
+		cwp_request_free(req);
+	return ret;
+}
+
 static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uargs)
 {
 	struct kernel_clone_args kargs = {};
 	pid_t set_tid[CWP_MAX_PIDS];
 	struct cwp_clone_args args;
-	struct cwp_request *req = NULL;
 	struct cwp_pids pids;
 	pid_t ret;
 
@@ -122,14 +136,9 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 		kargs.set_tid = set_tid;
 		kargs.set_tid_size = cwp_pids_set_tid(&pids, set_tid);
 	} else if (pids.nr_chosen) {
-		req = cwp_request_create(&pids, file);
-		if (!req)
-			return -ENOMEM;
-		ret = cwp_request_arm(req);
-		if (ret) {
-			cwp_request_free(req);
+		ret = cwp_arm_pids(&pids, file);
+		if (ret)
 			return ret;
-		}
 	}
 
 	/*
@@ -153,7 +162,6 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 static long cwp_ioctl_set_next(struct file *file, struct cwp_next_args __user *uargs)
 {
 	struct cwp_next_args args;
-	struct cwp_request *req;
 	struct cwp_pids pids;
 	int ret;
 
@@ -170,13 +178,7 @@ static long cwp_ioctl_set_next(struct file *file, struct cwp_next_args __user *u
 		cwp_request_cancel();
 		return 0;
 	}
-	req = cwp_request_create(&pids, file);
-	if (!req)
-		return -ENOMEM;
-	ret = cwp_request_arm(req);
-	if (ret)
-		cwp_request_free(req);
-	return ret;
+	return cwp_arm_pids(&pids, file);
 }
 
 static int cwp_release(struct inode *inode, struct file *file)
