@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Run the test suite on stock Debian kernels in QEMU.
 #
-#   KERNELS="5.10 6.1 6.12 7.x" tests/vm/check.sh
+#   KERNELS="5.10 6.1 6.12 7.x 6.12-rt 7.x-rt" tests/vm/check.sh
 #
 # For each kernel: fetch the newest image + headers of its suite (cached in
 # CWP_CACHE, default /var/cache/clone_with_pids), build the module in a
@@ -13,7 +13,7 @@ set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 vm=$top/tests/vm
-kernels=${KERNELS:-5.10 6.1 6.12 7.x}
+kernels=${KERNELS:-5.10 6.1 6.12 7.x 6.12-rt 7.x-rt}
 out=$top/build
 splat='BUG:|WARNING:|Oops|Call Trace|general protection|KASAN|kmemleak:.*unreferenced|possible recursive locking|circular locking|UBSAN|Kernel panic'
 
@@ -66,8 +66,12 @@ for k in $kernels; do
 			echo "$k: the kernel died before /init started (boot $try); log kept in $out/$k/vm-boot$try.log"
 			cp "$out/$k/vm.log" "$out/$k/vm-boot$try.log"
 		done
-		grep -q '^CWP-DONE' "$out/$k/vm.log" ||
-			echo "CWP-TEST vm-finished FAIL" >> "$out/$k/vm.log"
+		if ! grep -aq '^CWP-DONE' "$out/$k/vm.log"; then
+			hung=$(tr -d '\r' < "$out/$k/vm.log" | sed -n 's/^CWP-RUN //p' | tail -n 1)
+			echo "$k: the VM did not finish, last test started: ${hung:-none}; its log ends with:"
+			tr -d '\r' < "$out/$k/vm.log" | tail -n 40 | sed 's/^/  | /'
+			echo "CWP-TEST vm-finished(${hung:-none}) FAIL" >> "$out/$k/vm.log"
+		fi
 		if grep -aqE "$splat" "$out/$k/vm.log"; then
 			grep -aE -B2 -A20 "$splat" "$out/$k/vm.log" | head -n 60
 			echo "CWP-TEST kernel-log-clean FAIL" >> "$out/$k/vm.log"
@@ -80,9 +84,14 @@ for k in $kernels; do
 	skip=$(tr -d '\r' < "$log" | grep -ac '^CWP-TEST .* SKIP$' || true)
 	tr -d '\r' < "$log" | grep -a '^CWP-LOG .*kernel_clone' | sed 's/^CWP-LOG \[[^]]*\] /  /' || true
 	tr -d '\r' < "$log" | sed -n 's/^CWP-STAT /  /p'
+	tr -d '\r' < "$log" | sed -n 's/^CWP-TIME //p' | sort -k2 -n -r | head -n 5 |
+		awk '{ s = s sep $1 " " $2 "s"; sep = ", " } END { if (s != "") print "  slowest: " s }'
 	tr -d '\r' < "$log" | grep -a '^CWP-TEST .* \(FAIL\|SKIP\)$' | sed 's/^CWP-TEST /  /' || true
 	line=$(printf '%-5s %-28s %3d passed, %d failed, %d skipped (%ds)' "$k" "$release" "$pass" "$fail" "$skip" $(($(date +%s) - t0)))
 	echo "$line"
+	fails=$(tr -d '\r' < "$log" | sed -n 's/^CWP-TEST \(.*\) FAIL$/\1/p' | tr '\n' ' ')
+	[ -z "$fails" ] || line="$line
+      failed: $fails"
 	summary="$summary$line
 "
 	total_pass=$((total_pass + pass))

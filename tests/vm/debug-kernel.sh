@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Build a debug kernel from bookworm's linux-source-6.1: tinyconfig plus
-# what the test VM and the module need and KASAN, PROVE_LOCKING,
-# DEBUG_ATOMIC_SLEEP, KMEMLEAK and DEBUG_OBJECTS (debug-kernel.config).
+# what the test VM and the module need and KASAN, PROVE_LOCKING with
+# PROVE_RAW_LOCK_NESTING, DEBUG_ATOMIC_SLEEP, KMEMLEAK and DEBUG_OBJECTS
+# (debug-kernel.config).
 # Debian's cloud config builds for well over an hour on two cores; this
 # one builds in a fraction of that. The result is cached: the image in
 # CWP_CACHE/debug-6.1/bzImage, the tree to build the module against in the
@@ -53,6 +54,8 @@ unshare -m --propagation private sh -c '
 	exit 1
 }
 grep -q '^CONFIG_KASAN=y' "$src/.config" && grep -q '^CONFIG_PROVE_LOCKING=y' "$src/.config" &&
+	grep -q '^CONFIG_PROVE_RAW_LOCK_NESTING=y' "$src/.config" &&
+	grep -q '^CONFIG_CGROUPS=y' "$src/.config" &&
 	grep -q '^CONFIG_DEBUG_KMEMLEAK=y' "$src/.config" || {
 	echo "debug-kernel: the debug options did not stick" >&2
 	exit 1

@@ -1,10 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Fetch the newest stock Debian cloud kernel of one suite (image + headers)
-# into a cache outside the repository, without installing anything.
+# Fetch the newest stock Debian kernel of one suite and flavour (image +
+# headers) into a cache outside the repository, without installing
+# anything.
 #
-#   fetch-kernel.sh SUITE CACHE_DIR [ABI_REGEX]
+#   fetch-kernel.sh SUITE CACHE_DIR [ABI_REGEX [FLAVOUR]]
 #
+# FLAVOUR is cloud-amd64 (the default) or rt-amd64 (PREEMPT_RT).
 # ABI_REGEX restricts the kernel series (e.g. '5\.10\.0-[0-9]+' for
 # bullseye, whose security suite also carries a 6.1 backport).
 # Prints the unpacked directory on stdout.  The mirror is derived from the
@@ -14,6 +16,7 @@ set -eu
 suite=$1
 cache=$(realpath -m "$2")
 abire=${3:-'[0-9].*'}
+flavour=${4:-cloud-amd64}
 mkdir -p "$cache/apt/$suite/lists/partial" "$cache/apt/$suite/archives/partial" "$cache/debs"
 
 srcdir=/etc/apt/sources.list.d
@@ -47,19 +50,22 @@ if [ -z "$(find "$stamp" -mmin -720 2>/dev/null)" ]; then
 	touch "$stamp"
 fi
 
-img=$(apt-cache $apt_opts search --names-only "^linux-image-$abire-cloud-amd64\$" |
+img=$(apt-cache $apt_opts search --names-only "^linux-image-$abire-$flavour\$" |
 	awk '{ print $1 }' | sort -V | tail -n 1)
-[ -n "$img" ] || { echo "fetch-kernel: no cloud kernel in $suite" >&2; exit 1; }
+[ -n "$img" ] || { echo "fetch-kernel: no $flavour kernel in $suite" >&2; exit 1; }
 abi=${img#linux-image-}
-abi=${abi%-cloud-amd64}
-hdr=linux-headers-$abi-cloud-amd64
+abi=${abi%-$flavour}
+hdr=linux-headers-$abi-$flavour
 deps=$(apt-cache $apt_opts depends "$hdr" | awk '/Depends: linux-(headers|kbuild)/ { print $2 }')
 # Since 7.x the image is split: vmlinuz lives in linux-binary-*, the config
 # in linux-base-*; the modules are not needed for an initramfs-only boot.
 deps="$deps $(apt-cache $apt_opts depends "$img" |
 	awk '/Depends: linux-(binary|base)-[0-9]/ { print $2 }')"
 
-out="$cache/kernels/$suite-$abi"
+case $flavour in
+cloud-amd64) out="$cache/kernels/$suite-$abi" ;;
+*) out="$cache/kernels/$suite-$abi-$flavour" ;;
+esac
 if [ ! -f "$out/.done" ]; then
 	rm -rf "$out"
 	mkdir -p "$out"

@@ -2,13 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 # Get one supported kernel ready to boot with the module built for it.
 #
-#   prepare-kernel.sh KERNEL OUT_DIR     (KERNEL: 5.10, 6.1, 6.12 or 7.x)
+#   prepare-kernel.sh KERNEL OUT_DIR
+#
+# KERNEL: 5.10, 6.1, 6.12 or 7.x (Debian's cloud kernels), 6.12-rt or
+# 7.x-rt (Debian's PREEMPT_RT kernels, where a spinlock_t sleeps).
 #
 # Fetches the newest image + headers of the kernel's suite into CWP_CACHE
 # (default /var/cache/clone_with_pids), makes a chroot of that suite with
 # the compiler that built the kernel, builds OUT_DIR/clone_with_pids.ko in
 # it, and prints shell assignments: VMLINUZ, RELEASE, EXTRA (kernel command
-# line words for the tests, cwp_expect_ibt=1 on IBT kernels).
+# line words for the tests: cwp_expect_ibt=1 on IBT kernels, cwp_expect_rt=1
+# on PREEMPT_RT ones).
 set -eu
 
 k=$1
@@ -17,16 +21,19 @@ vm=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$vm/../.." && pwd)
 cache=${CWP_CACHE:-/var/cache/clone_with_pids}
 
+flavour=cloud-amd64
 case $k in
 5.10) suite=bullseye; abire='5\.10\.0-[0-9]+' ;;
 6.1) suite=bookworm; abire='6\.1\.0-[0-9]+' ;;
 6.12) suite=trixie; abire='6\.12\.[0-9]+\+deb13' ;;
 7.x|sid) suite=sid; abire='[0-9]+\.[0-9]+\.[0-9]+\+deb[0-9]+' ;;
-*) echo "prepare-kernel: unknown kernel '$k' (5.10, 6.1, 6.12, 7.x)" >&2; exit 2 ;;
+6.12-rt) suite=trixie; abire='6\.12\.[0-9]+\+deb13'; flavour=rt-amd64 ;;
+7.x-rt) suite=sid; abire='[0-9]+\.[0-9]+\.[0-9]+\+deb[0-9]+'; flavour=rt-amd64 ;;
+*) echo "prepare-kernel: unknown kernel '$k' (5.10, 6.1, 6.12, 7.x, 6.12-rt, 7.x-rt)" >&2; exit 2 ;;
 esac
 
 mkdir -p "$out"
-kdir=$("$vm/fetch-kernel.sh" "$suite" "$cache" "$abire" 2> "$out/fetch.log") || {
+kdir=$("$vm/fetch-kernel.sh" "$suite" "$cache" "$abire" "$flavour" 2> "$out/fetch.log") || {
 	cat "$out/fetch.log" >&2
 	exit 2
 }
@@ -44,8 +51,9 @@ rm -f "$out/clone_with_pids.ko"
 }
 echo "VMLINUZ='$(find "$kdir/boot" "$kdir/usr/lib/modules" -name 'vmlinuz*' 2> /dev/null | head -n 1)'"
 echo "RELEASE='$(basename "$(dirname "$config")" | sed 's/^linux-headers-//')'"
-if grep -q '^CONFIG_X86_KERNEL_IBT=y' "$config"; then
-	echo "EXTRA='cwp_expect_ibt=1'"
-else
-	echo "EXTRA=''"
-fi
+extra=
+grep -q '^CONFIG_X86_KERNEL_IBT=y' "$config" && extra="$extra cwp_expect_ibt=1"
+# On PREEMPT_RT the 32-bit pass adds nothing the 64-bit one does not
+# test there (the compat ioctl path is the same code): skip it for time.
+grep -q '^CONFIG_PREEMPT_RT=y' "$config" && extra="$extra cwp_expect_rt=1 cwp_skip=m32/ cwp_exit_rounds=300"
+echo "EXTRA='${extra# }'"
