@@ -5,6 +5,9 @@
 
 #include <linux/types.h>
 #include <linux/err.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/uidgid.h>
 #include <linux/workqueue.h>
 #include <linux/clone_with_pids.h>
 
@@ -13,10 +16,12 @@
 
 /* CWP_VERSION comes from the VERSION file, through Kbuild. */
 
+struct dentry;
+struct idr;
 struct kernel_clone_args;
 struct cwp_pid_set;
-struct file;
 struct pid_namespace;
+struct pt_regs;
 struct task_struct;
 
 /* ksyms.c: unexported kernel internals and the IBT verdict. */
@@ -26,17 +31,9 @@ pid_t cwp_kernel_clone(struct kernel_clone_args *args);
 bool cwp_ibt_indirect_ok(const void *fn);
 u32 cwp_ibt_verdict(void);
 
-/* At most this many requests exist at once, system-wide. */
-#define CWP_MAX_REQUESTS	4096
-
-enum cwp_request_state {
-	CWP_REQ_ARMED,		/* waiting for the task's next kernel_clone() */
-	CWP_REQ_ACTIVE,		/* that kernel_clone() is running */
-	CWP_REQ_CONSUMED,	/* it returned; to be freed by the task */
-};
-
 struct cwp_level {
 	struct pid_namespace *ns;
+	unsigned int level;		/* ns->level */
 	pid_t nr;
 };
 
@@ -54,20 +51,71 @@ struct cwp_pids {
 	pid_t pids[CWP_MAX_PIDS];	/* oldest namespace first, as given */
 };
 
+/* An open file of the device: the requests made through it. */
+struct cwp_file {
+	struct list_head requests;	/* under cwp_lock */
+};
+
+/*
+ * The life of a request:
+ *
+ *   ARMED --(its task's kernel_clone() starts)--> ACTIVE
+ *   ACTIVE --(that clone returns ERESTARTNOINTR)--> ARMED, for the restart
+ *   ACTIVE --(the clone created a task or failed for good)--> CONSUMED
+ *   ARMED --(a gap list of an unprivileged caller, too old)--> EXPIRED
+ *   EXPIRED --(its task's kernel_clone() starts, to fail)--> ACTIVE
+ *
+ * Every state but CONSUMED is live: it counts against the quotas and
+ * makes the probes look. A consumed request stays in the table, out of
+ * the probes' way, until its task's next call, its exit or the release of
+ * its file frees it. Any request leaves at its task's exit, at the release
+ * of its file (but an active one, which its clone consumes), or when its
+ * task arms another.
+ */
+enum cwp_request_state {
+	CWP_REQ_ARMED,
+	CWP_REQ_ACTIVE,
+	CWP_REQ_EXPIRED,
+	CWP_REQ_CONSUMED,
+};
+
+struct cwp_user;
+
 /* The pids one task asked for, for its next clone; innermost level first. */
+/* Times a clone is made again after its diversion missed, then EOPNOTSUPP. */
+#define CWP_DIVERT_RETRIES	3
+/* Times the diversion probe is armed again until it fires, then EOPNOTSUPP. */
+#define CWP_REARM_TRIES		4
+
 struct cwp_request {
-	struct hlist_node node;
+	struct hlist_node node;		/* in the table, by task */
+	struct list_head file_node;	/* in its file's list */
+	struct list_head expire_node;	/* in the list of those that expire */
 	struct rcu_head rcu;
 	struct rcu_work free_work;
 	struct task_struct *task;
 	const struct cred *cred;	/* the credentials that were checked */
-	const struct file *file;
+	struct cwp_file *owner;		/* NULL once its file is released */
 	struct pid_namespace *children_ns;
+	struct cwp_user *user;
+	u64 exec_id;			/* the task's program when armed */
+	unsigned long armed_at;		/* jiffies */
+	/* The user context of the interrupted clone, for its restart. */
+	unsigned long restart_ip, restart_sp;
+	/* The clone using it, while active. */
+	const struct kernel_clone_args *args;
+	u64 ioctl_flags;		/* CWP_IOC_CLONE's flags, see cwp_clone_poison() */
 	enum cwp_request_state state;
-	bool divert;			/* the allocation is diverted */
+	bool privileged;		/* in the initial user namespace */
+	bool ioctl;			/* made by CWP_IOC_CLONE for its own clone */
+	bool holds_divert;		/* keeps the diversion probe armed */
+	bool restart;			/* for the restart of an interrupted clone */
+	bool divert;			/* this clone's allocation is diverted */
 	bool via_set_tid;		/* given to the clone as set_tid */
 	int error;			/* the clone's error, forced by the module */
 	unsigned int next_level;	/* where the level search starts */
+	unsigned int nr_diverted;	/* levels diverted in this clone */
+	unsigned int divert_retries;	/* clones restarted after a missed diversion */
 	unsigned int nr_levels;
 	struct cwp_level level[CWP_MAX_PIDS];
 	/* For set_tid: set_tid[0] = 1 for a CLONE_NEWPID child, then level[].nr. */
@@ -75,25 +123,70 @@ struct cwp_request {
 	pid_t set_tid[CWP_MAX_PIDS + 1];
 };
 
+/* Protects the request table, the files' lists and the quotas. */
+extern raw_spinlock_t cwp_lock;
+
 /* pidset.c: pid sets, their namespaces and privileges. */
-int cwp_pidset_init(void);
-void cwp_pidset_exit(void);
 int cwp_pids_read(const struct cwp_pid_set __user *uset, struct cwp_pids *p);
 bool cwp_pids_taken(const struct cwp_pids *p);
 unsigned int cwp_pids_set_tid(const struct cwp_pids *p, pid_t *set_tid);
-struct cwp_request *cwp_request_create(const struct cwp_pids *p,
-				       const struct file *file);
-void cwp_request_put(struct cwp_request *req);
-void cwp_request_free(struct cwp_request *req);
+bool cwp_init_ns_privileged(void);
 
-/* hooks.c: requests on the kernel's clone path. */
-int cwp_hooks_init(void);
-void cwp_hooks_exit(void);
+/* request.c: the life of requests. */
+int cwp_request_init(void);
+void cwp_request_exit(void);
+struct cwp_request *cwp_request_create(const struct cwp_pids *p,
+				       struct cwp_file *owner);
+void cwp_request_free(struct cwp_request *req);
 int cwp_request_arm(struct cwp_request *req);
 bool cwp_request_cancel(void);
-void cwp_request_release_file(const struct file *file);
-unsigned int cwp_requests_count(void);
+bool cwp_request_poison_clone(struct kernel_clone_args *args);
+void cwp_clone_poison(struct kernel_clone_args *args);
+void cwp_request_release_file(struct cwp_file *owner);
+unsigned int cwp_requests_live(void);
 bool cwp_requests_exist(void);
+size_t cwp_requests_mem(void);
+/* Called by the probes, on the calling task's own clone. */
+int cwp_request_activate(struct kernel_clone_args *args);
+void cwp_request_finish(struct pt_regs *regs);
+pid_t cwp_request_divert_nr(const struct idr *idr);
+int cwp_request_verify(struct task_struct *child,
+		       const struct kernel_clone_args *args);
+void cwp_request_task_exit(void);
+struct cwp_request *cwp_request_fake(struct pid_namespace *ns, pid_t nr);
+void cwp_request_unfake(struct cwp_request *req);
+
+/* quota.c: how many requests each user may have live. */
+int cwp_quota_init(void);
+struct cwp_user *cwp_user_get(kuid_t uid);
+void cwp_user_put(struct cwp_user *user);
+int cwp_quota_charge(struct cwp_user *user, bool privileged, bool force);
+void cwp_quota_uncharge(struct cwp_user *user, bool privileged);
+unsigned int cwp_quota_max_requests(void);
+unsigned int cwp_quota_user_requests(void);
+unsigned int cwp_quota_divert_ttl_ms(void);
+size_t cwp_quota_mem(void);
+
+/* probes.c: the kernel's clone path. */
+int cwp_divert_init(void);
+void cwp_divert_exit(void);
+int cwp_probes_init(struct dentry *debugfs);
+void cwp_probes_exit(void);
+bool cwp_probes_live(void);
+bool cwp_divert_usable(void);
+int cwp_divert_get(void);
+void cwp_divert_put(void);
+void cwp_divert_broken(void);
+bool cwp_inject(int what);
+size_t cwp_probes_mem(void);
+
+/* Fault injection through debugfs, for the tests of the safety nets. */
+enum {
+	CWP_INJECT_SKIP_DIVERT,		/* the diversion misses a level */
+	CWP_INJECT_MISS_ENTRY,		/* the kretprobe misses a clone */
+	CWP_INJECT_STALE_ARM,		/* the armed diversion probe does not fire */
+	CWP_INJECT_NR,
+};
 
 /* ioctl.c: the misc device. */
 int cwp_dev_init(void);

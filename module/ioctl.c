@@ -6,11 +6,13 @@
  * credentials and namespaces of the task making it, so the node is 0666.
  */
 #include <linux/kernel.h>
+#include <linux/errno.h>
 #include <linux/compat.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/string.h>
@@ -60,24 +62,30 @@ static long cwp_ioctl_query(struct cwp_query __user *uq)
 	q.size = min_t(u64, q.size, sizeof(q));
 	q.abi_version = CWP_ABI_VERSION;
 	q.max_pids = CWP_MAX_PIDS;
-	q.features = CWP_FEATURE_CLONE | CWP_FEATURE_ZERO_ANY_LEVEL |
-		     CWP_FEATURE_CHECKPOINT_RESTORE | CWP_FEATURE_SET_NEXT;
+	q.features = CWP_FEATURE_CLONE | CWP_FEATURE_CHECKPOINT_RESTORE |
+		     CWP_FEATURE_SET_NEXT | CWP_FEATURE_QUOTA | CWP_FEATURE_MONITORS;
+	if (cwp_divert_usable())
+		q.features |= CWP_FEATURE_ZERO_ANY_LEVEL;
 	q.ibt = cwp_ibt_verdict();
 	q.call_method = CWP_CALL_STATIC_CALL;
-	q.nr_requests = cwp_requests_count();
-	q.max_requests = CWP_MAX_REQUESTS;
+	q.nr_requests = cwp_requests_live();
+	q.max_requests = cwp_quota_max_requests();
+	q.user_requests = cwp_quota_user_requests();
+	q.divert_ttl_ms = cwp_quota_divert_ttl_ms();
+	q.mem_bytes = cwp_requests_mem() + cwp_quota_mem() + cwp_probes_mem();
+	q.monitors = cwp_monitors();
 	if (copy_to_user(uq, &q, q.size))
 		return -EFAULT;
 	return 0;
 }
 
 /* Arm @p (which chooses a pid) for the calling task's next clone. */
-static int cwp_arm_pids(const struct cwp_pids *p, struct file *file)
+static int cwp_arm_pids(const struct cwp_pids *p, struct cwp_file *owner)
 {
 	struct cwp_request *req;
 	int ret;
 
-	req = cwp_request_create(p, file);
+	req = cwp_request_create(p, owner);
 	if (!req)
 		return -ENOMEM;
 	ret = cwp_request_arm(req);
@@ -92,6 +100,7 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 	pid_t set_tid[CWP_MAX_PIDS];
 	struct cwp_clone_args args;
 	struct cwp_pids pids;
+	bool poisoned;
 	pid_t ret;
 
 	ret = cwp_copy_args(&args, sizeof(args), uargs, CWP_CLONE_ARGS_SIZE_VER0);
@@ -103,11 +112,12 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 	if (upper_32_bits(args.flags))
 		return -EINVAL;
 	/*
-	 * A seccomp filter judges clone() by its flags, and must not be
-	 * bypassed: the module creates no task for a filtered caller. Such a
-	 * caller arms the pids with CWP_IOC_SET_NEXT and calls clone() itself.
+	 * seccomp filters, ptrace's syscall stops, audit and syscall
+	 * tracepoints see clone() system calls and must not be bypassed: the
+	 * module creates no task for a monitored caller, which arms the pids
+	 * with CWP_IOC_SET_NEXT and calls clone() itself.
 	 */
-	if (cwp_seccomp_filtered())
+	if (cwp_monitors())
 		return -EPERM;
 
 	ret = cwp_pids_read(u64_to_user_ptr(args.pid_set), &pids);
@@ -128,18 +138,25 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 	if (pids.nr_chosen && pids.set_tid_ok && !(kargs.flags & CLONE_NEWPID)) {
 		/*
 		 * The usual restore: clone3()'s set_tid carries the pids, and
-		 * alloc_pid() takes them itself. Pids armed before are
-		 * replaced, as by a request.
+		 * alloc_pid() takes them itself, probes or not. Pids armed
+		 * before are replaced, as by a request.
 		 */
 		if (cwp_requests_exist())
 			cwp_request_cancel();
 		kargs.set_tid = set_tid;
 		kargs.set_tid_size = cwp_pids_set_tid(&pids, set_tid);
 	} else if (pids.nr_chosen) {
-		ret = cwp_arm_pids(&pids, file);
+		if (!cwp_probes_live())
+			return -EOPNOTSUPP;
+		ret = cwp_arm_pids(&pids, file->private_data);
 		if (ret)
 			return ret;
 	}
+	/*
+	 * The clone takes the request we armed, or one armed before with
+	 * CWP_IOC_SET_NEXT: it fails unless the probe activates it.
+	 */
+	poisoned = cwp_requests_exist() && cwp_request_poison_clone(&kargs);
 
 	/*
 	 * A CLONE_FILES child may close our descriptor while we still run:
@@ -150,11 +167,14 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 	if (ret == -EEXIST && kargs.set_tid_size)
 		ret = -EBUSY;	/* clone3() says EEXIST; this interface EBUSY */
 	/*
-	 * kernel_clone() consumed the request, ours or one armed before (its
-	 * kretprobe cannot miss): free it now.
+	 * The request is consumed, or kept for the restart of this ioctl
+	 * (ERESTARTNOINTR). Still armed otherwise: the probe did not run, and
+	 * the poisoned clone failed.
 	 */
-	if (cwp_requests_exist())
-		WARN_ON_ONCE(cwp_request_cancel());
+	if (poisoned && ret != -ERESTARTNOINTR && cwp_request_cancel()) {
+		pr_warn_once("kernel_clone() ran without the module's probe (kprobes disarmed?): refused (EOPNOTSUPP)\n");
+		ret = -EOPNOTSUPP;
+	}
 	fput(file);
 	return ret;
 }
@@ -178,12 +198,30 @@ static long cwp_ioctl_set_next(struct file *file, struct cwp_next_args __user *u
 		cwp_request_cancel();
 		return 0;
 	}
-	return cwp_arm_pids(&pids, file);
+	/* No probe would see the clone: the kernel would choose its pids. */
+	if (!cwp_probes_live())
+		return -EOPNOTSUPP;
+	return cwp_arm_pids(&pids, file->private_data);
+}
+
+static int cwp_open(struct inode *inode, struct file *file)
+{
+	struct cwp_file *cf;
+
+	cf = kzalloc(sizeof(*cf), GFP_KERNEL);
+	if (!cf)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&cf->requests);
+	file->private_data = cf;
+	return nonseekable_open(inode, file);
 }
 
 static int cwp_release(struct inode *inode, struct file *file)
 {
-	cwp_request_release_file(file);
+	struct cwp_file *cf = file->private_data;
+
+	cwp_request_release_file(cf);
+	kfree(cf);
 	return 0;
 }
 
@@ -204,7 +242,7 @@ static long cwp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 static const struct file_operations cwp_fops = {
 	.owner		= THIS_MODULE,
-	.open		= nonseekable_open,
+	.open		= cwp_open,
 	.release	= cwp_release,
 	.unlocked_ioctl	= cwp_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,

@@ -3,34 +3,48 @@
  * clone_with_pids: create processes and threads with the pids their
  * creator chooses, in every pid namespace, on stock kernels.
  */
+#include <linux/debugfs.h>
 #include <linux/module.h>
 
 #include "cwp.h"
+
+static struct dentry *cwp_debugfs;
 
 static int __init cwp_init(void)
 {
 	int ret;
 
+	ret = cwp_quota_init();
+	if (ret)
+		return ret;
 	ret = cwp_ksyms_init();
 	if (ret)
 		return ret;
-	ret = cwp_pidset_init();
+	ret = cwp_request_init();
 	if (ret)
 		goto err_ksyms;
-	ret = cwp_hooks_init();
+	ret = cwp_divert_init();
 	if (ret)
-		goto err_pidset;
+		goto err_request;
+	cwp_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	ret = cwp_probes_init(cwp_debugfs);
+	if (ret)
+		goto err_divert;
 	ret = cwp_dev_init();
 	if (ret)
-		goto err_hooks;
-	pr_info("version %s loaded, /dev/%s (10:%d)\n", CWP_VERSION,
-		CWP_DEVICE_NAME, CWP_MISC_MINOR);
+		goto err_probes;
+	pr_info("version %s loaded, /dev/%s (10:%d), max_requests=%u user_requests=%u\n",
+		CWP_VERSION, CWP_DEVICE_NAME, CWP_MISC_MINOR,
+		cwp_quota_max_requests(), cwp_quota_user_requests());
 	return 0;
 
-err_hooks:
-	cwp_hooks_exit();
-err_pidset:
-	cwp_pidset_exit();
+err_probes:
+	cwp_probes_exit();
+err_divert:
+	debugfs_remove_recursive(cwp_debugfs);
+	cwp_divert_exit();
+err_request:
+	cwp_request_exit();
 err_ksyms:
 	cwp_ksyms_exit();
 	return ret;
@@ -39,8 +53,10 @@ err_ksyms:
 static void __exit cwp_exit(void)
 {
 	cwp_dev_exit();
-	cwp_hooks_exit();
-	cwp_pidset_exit();
+	cwp_probes_exit();
+	debugfs_remove_recursive(cwp_debugfs);
+	cwp_request_exit();
+	cwp_divert_exit();
 	cwp_ksyms_exit();
 	pr_info("unloaded\n");
 }

@@ -10,16 +10,13 @@
 #include <linux/kernel.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
-#include <linux/file.h>
-#include <linux/module.h>
 #include <linux/nsproxy.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/sched/task.h>
-#include <linux/slab.h>
 #include <linux/threads.h>
+#include <linux/user_namespace.h>
 #include <linux/uaccess.h>
 
 #include "cwp.h"
@@ -112,90 +109,12 @@ bool cwp_pids_taken(const struct cwp_pids *p)
 }
 
 /*
- * cwp_request_create() - a request for the calling task's next clone, of
- * the pids in @p (which chooses at least one), made through @file. It
- * pins the task, its credentials and the namespace for its children until
- * it is freed (cwp_request_free(), cwp_request_put()). Returns NULL when
- * out of memory.
+ * cwp_init_ns_privileged() - may the caller choose pids anywhere? It has
+ * CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE in the initial user namespace:
+ * no per-user quota, no time limit on a list with a gap.
  */
-struct cwp_request *cwp_request_create(const struct cwp_pids *p,
-				       const struct file *file)
+bool cwp_init_ns_privileged(void)
 {
-	struct pid_namespace *ns = p->children_ns;
-	struct cwp_request *req;
-	int i;
-
-	req = kzalloc(sizeof(*req), GFP_KERNEL);
-	if (!req)
-		return NULL;
-	for (i = p->num - 1; i >= 0; i--, ns = ns->parent) {
-		if (!p->pids[i])
-			continue;
-		req->level[req->nr_levels].ns = ns;
-		req->level[req->nr_levels].nr = p->pids[i];
-		req->nr_levels++;
-	}
-	if (p->set_tid_ok) {
-		req->set_tid[0] = 1;
-		req->set_tid_size = cwp_pids_set_tid(p, &req->set_tid[1]);
-	}
-
-	/* The outer namespaces are pinned by their child, children_ns. */
-	req->children_ns = get_pid_ns(p->children_ns);
-	req->task = get_task_struct(current);
-	req->cred = get_current_cred();
-	req->file = file;
-	return req;
-}
-
-static struct workqueue_struct *cwp_free_wq;
-
-static void cwp_request_free_work(struct work_struct *work)
-{
-	struct cwp_request *req = container_of(to_rcu_work(work),
-					       struct cwp_request, free_work);
-
-	put_pid_ns(req->children_ns);
-	put_task_struct(req->task);
-	put_cred(req->cred);
-	kfree(req);
-}
-
-/*
- * cwp_request_put() - free @req, out of the table, once no RCU reader can
- * see it any more. Callable from any context: the references are dropped
- * from a work item, since dropping the last one on a pid namespace may
- * sleep. Costly: for the rare paths (exit, release, unload).
- */
-void cwp_request_put(struct cwp_request *req)
-{
-	INIT_RCU_WORK(&req->free_work, cwp_request_free_work);
-	queue_rcu_work(cwp_free_wq, &req->free_work);
-}
-
-/*
- * cwp_request_free() - the same, from process context: the references go
- * at once (probes only compare the namespaces' addresses, never follow
- * them), the memory after a grace period.
- */
-void cwp_request_free(struct cwp_request *req)
-{
-	might_sleep();
-	put_pid_ns(req->children_ns);
-	put_task_struct(req->task);
-	put_cred(req->cred);
-	kfree_rcu(req, rcu);
-}
-
-int cwp_pidset_init(void)
-{
-	cwp_free_wq = alloc_workqueue("clone_with_pids", WQ_UNBOUND, 0);
-	return cwp_free_wq ? 0 : -ENOMEM;
-}
-
-/* Waits for every pending free: call once no request can be created. */
-void cwp_pidset_exit(void)
-{
-	rcu_barrier();		/* queue_rcu_work() still in its grace period */
-	destroy_workqueue(cwp_free_wq);
+	return ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN) ||
+	       ns_capable_noaudit(&init_user_ns, CAP_CHECKPOINT_RESTORE);
 }

@@ -4,11 +4,14 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/futex.h>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <grp.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/klog.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -258,4 +261,191 @@ void t_write_file(const char *path, const char *s)
 	if (fd < 0 || write(fd, s, strlen(s)) != (ssize_t)strlen(s))
 		t_fail("%s: %s", path, strerror(errno));
 	close(fd);
+}
+
+#define T_KO		"/lib/modules/clone_with_pids.ko"
+#define T_RELOAD_MARK	"/tmp/cwp-reload"
+
+void t_module_reload_after(void)
+{
+	int fd = open(T_RELOAD_MARK, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		t_fail("%s: %s", T_RELOAD_MARK, strerror(errno));
+	close(fd);
+}
+
+void t_module_reload(const char *params)
+{
+	int tries = 500, fd;
+
+	t_module_reload_after();
+	while (syscall(SYS_delete_module, "clone_with_pids", O_NONBLOCK)) {
+		if (errno != EWOULDBLOCK || !--tries)
+			t_fail("unloading the module: %s", strerror(errno));
+		usleep(10 * 1000);
+	}
+	fd = open(T_KO, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || syscall(SYS_finit_module, fd, params, 0))
+		t_fail("loading %s with '%s': %s", T_KO, params, strerror(errno));
+	close(fd);
+}
+
+void t_become_userns_owner(uid_t uid)
+{
+	char map[64];
+
+	if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+		t_fail("becoming uid %d: %s", uid, strerror(errno));
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	if (unshare(CLONE_NEWUSER))
+		t_fail("unshare(CLONE_NEWUSER) as uid %d: %s", uid, strerror(errno));
+	snprintf(map, sizeof(map), "0 %d 1", uid);
+	t_write_file("/proc/self/uid_map", map);
+}
+
+int t_kprobe_armed(const char *symbol)
+{
+	char line[512], pat[128];
+	int state = -1;
+	FILE *f;
+
+	if (access("/sys/kernel/debug/kprobes", F_OK))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	f = fopen("/sys/kernel/debug/kprobes/list", "r");
+	if (!f)
+		t_skip("no kprobes list in debugfs: %s", strerror(errno));
+	snprintf(pat, sizeof(pat), " %s+", symbol);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, pat))
+			state = !strstr(line, "[DISABLED]");
+	fclose(f);
+	return state;
+}
+
+int t_kprobe_wait_disarmed(const char *symbol, int ms)
+{
+	for (; ms > 0; ms -= 100) {
+		if (t_kprobe_armed(symbol) == 0)
+			return 1;
+		usleep(100 * 1000);
+	}
+	return 0;
+}
+
+void t_need_debugfs(const char *path)
+{
+	if (access("/sys/kernel/debug/kprobes", F_OK))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	if (access(path, W_OK))
+		t_skip("%s: %s", path, strerror(errno));
+}
+
+static struct t_armers t_armers_rep;
+static int t_armers_release;
+
+static void t_armers_wait(void)
+{
+	while (!__atomic_load_n(&t_armers_release, __ATOMIC_ACQUIRE))
+		syscall(SYS_futex, &t_armers_release, FUTEX_WAIT, 0, NULL, NULL, 0);
+}
+
+static void t_armers_count(int *what)
+{
+	__atomic_add_fetch(what, 1, __ATOMIC_RELEASE);
+}
+
+static void *t_consumer(void *arg)
+{
+	struct t_set s;
+	pid_t want = 1000 + (int)(long)arg;
+	pid_t pid = fork_with_pids(t_set(&s, 1, want));
+
+	if (pid == 0)
+		_exit(0);
+	t_armers_count(pid == want && t_wait(pid) == 0 ?
+		       &t_armers_rep.consumed : &t_armers_rep.failed);
+	t_armers_wait();
+	return NULL;
+}
+
+static void *t_armer(void *arg)
+{
+	struct t_set s;
+
+	if (!clone_with_pids_next(t_set(&s, 1, 6000 + (int)(long)arg)))
+		t_armers_count(&t_armers_rep.armed);
+	else
+		t_armers_count(errno == EAGAIN ? &t_armers_rep.refused : &t_armers_rep.failed);
+	t_armers_wait();
+	return NULL;
+}
+
+static int t_armers_reported(void)
+{
+	return __atomic_load_n(&t_armers_rep.consumed, __ATOMIC_ACQUIRE) +
+	       __atomic_load_n(&t_armers_rep.armed, __ATOMIC_ACQUIRE) +
+	       __atomic_load_n(&t_armers_rep.refused, __ATOMIC_ACQUIRE) +
+	       __atomic_load_n(&t_armers_rep.failed, __ATOMIC_ACQUIRE);
+}
+
+/* Start @fn threads one at a time, until one is refused or @n ran. */
+static void t_armers_start(void *(*fn)(void *), int n, pthread_attr_t *attr)
+{
+	pthread_t th;
+	long i;
+
+	for (i = 0; i < n && !t_armers_rep.refused; i++) {
+		int before = t_armers_reported();
+
+		if (pthread_create(&th, attr, fn, (void *)i)) {
+			t_armers_rep.no_thread++;
+			return;
+		}
+		while (t_armers_reported() == before)
+			usleep(100);
+	}
+}
+
+pid_t t_armers_process(uid_t uid, int consumers, int armers, int report, int release)
+{
+	pthread_attr_t attr;
+	pid_t pid;
+	char c;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		t_fail("fork: %s", strerror(errno));
+	if (pid)
+		return pid;
+	if (uid) {
+		t_become_userns_owner(uid);
+		t_nest(1);
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	t_armers_start(t_consumer, consumers, &attr);
+	t_armers_start(t_armer, armers, &attr);
+	if (write(report, &t_armers_rep, sizeof(t_armers_rep)) != sizeof(t_armers_rep))
+		_exit(2);
+	if (read(release, &c, 1) < 0)
+		_exit(3);
+	_exit(0);
+}
+
+void t_print_kernel_log(const char *pattern)
+{
+	int size = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+	char *buf, *line, *save;
+	int n;
+
+	if (size <= 0 || !(buf = malloc(size + 1)))
+		return;
+	n = klogctl(3, buf, size);		/* SYSLOG_ACTION_READ_ALL */
+	buf[n > 0 ? n : 0] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strstr(line, pattern))
+			fprintf(stderr, "kernel: %s\n", line);
+	free(buf);
 }

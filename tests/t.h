@@ -147,4 +147,51 @@ int t_cmdline_has(const char *word);
 /* The number after "@key=" on the kernel command line, or @def. */
 double t_cmdline_num(const char *key, double def);
 
+/*
+ * Unload the module and load it again with @params ("max_requests=64",
+ * say), and have the runner load it with its defaults after this test.
+ * The calling process must have no descriptor of the device open.
+ */
+void t_module_reload(const char *params);
+
+/* Have the runner load the module again after this test. */
+void t_module_reload_after(void);
+
+/*
+ * Become @uid, with no capabilities, in a new user namespace of its own
+ * (mapped to 0 in it), where it holds every capability: an unprivileged
+ * user that owns the pid namespaces it creates from now on.
+ */
+void t_become_userns_owner(uid_t uid);
+
+/* A value of the kprobes list in debugfs: 1 armed, 0 disarmed, -1 absent. */
+int t_kprobe_armed(const char *symbol);
+/* Wait up to @ms for the probe on @symbol to be disarmed: 1 if it was. */
+int t_kprobe_wait_disarmed(const char *symbol, int ms);
+
+/* Mount debugfs if needed; skip the test unless @path is writable. */
+void t_need_debugfs(const char *path);
+
+/* Print the kernel log's lines that contain @pattern (for a failure). */
+void t_print_kernel_log(const char *pattern);
+
+/* What a process of t_armers_process() could arm. */
+struct t_armers {
+	int consumed;		/* threads whose fork_with_pids() worked */
+	int armed;		/* threads waiting with pids armed */
+	int refused;		/* EAGAIN: at most one, the last one tried */
+	int failed;		/* anything else */
+	int no_thread;		/* pthread_create() failed */
+};
+
+/*
+ * Fork a process that runs as @uid in a user and pid namespace of its own
+ * (as root in the initial namespaces if @uid is 0), has @consumers threads
+ * use chosen pids (consumed requests), then starts threads that arm pids
+ * and wait, until one is refused or @armers wait. It writes its struct
+ * t_armers to @report and exits, with its threads, once @release is
+ * readable. Returns its pid.
+ */
+pid_t t_armers_process(uid_t uid, int consumers, int armers, int report, int release);
+
 #endif /* CWP_T_H */

@@ -61,6 +61,7 @@ int main(void)
 	T_ASSERT(st == 0 && !strcmp(out, "1\n"), "newpid: %d '%s'", st, out);
 
 	st = run(out, sizeof(out), (char *[]){ "clone-with-pids", "--query", NULL });
-	T_ASSERT(st == 0 && strstr(out, "abi:") && strstr(out, "safe"), "query: %d '%s'", st, out);
+	T_ASSERT(st == 0 && strstr(out, "abi:") && strstr(out, "safe") && strstr(out, "quota:") &&
+		 strstr(out, "monitors:    none"), "query: %d '%s'", st, out);
 	return T_PASS;
 }

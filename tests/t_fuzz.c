@@ -2,11 +2,13 @@
 /*
  * Fuzz the device: 4 threads send random and mutated requests (valid ones
  * included) to every ioctl, from a nested pid namespace, while another
- * process forks and reaps continuously. Sizes, tails, flags, padding, pid
+ * process forks and reaps continuously and another thread keeps sending
+ * SIGUSR1 to the fuzzing threads (so that their clones are interrupted
+ * and restarted). Sizes, tails, flags, padding, pid
  * lists and pointers (valid, NULL, unmapped, straddling a page, kernel
  * addresses, read-only) are all mutated; clone flags are drawn from those
  * that keep the caller's stack its own. Runs until cwp_fuzz_requests=
- * requests (default 1,000,000) or cwp_fuzz_seconds= (default 480, both on
+ * requests (default 400,000) or cwp_fuzz_seconds= (default 480, both on
  * the kernel command line) have passed, then
  * checks that no pid set stays armed, that the namespace holds nothing but
  * the fuzzer, and that every pid the fuzzer asked for can be taken again:
@@ -27,10 +29,13 @@
 
 #define THREADS	4
 
-static unsigned long limit = 1000000;
+static unsigned long limit = 400000;
 static double deadline;
 static unsigned long long total, ok_clones, ok_next;
 static char *page;		/* page 0 rw, page 1 unmapped, page 2 read-only */
+static pid_t fuzzer_tid[THREADS];
+static volatile int storm_stop;
+static unsigned long storm_sent;
 static long psz;
 static int fd;
 
@@ -235,6 +240,7 @@ static void *fuzzer(void *arg)
 	int base = 100 + 100 * (int)(long)arg;
 	unsigned long n = 0;
 
+	__atomic_store_n(&fuzzer_tid[(long)arg], syscall(SYS_gettid), __ATOMIC_RELEASE);
 	while (__atomic_load_n(&total, __ATOMIC_RELAXED) < limit) {
 		unsigned int k = rnd(&s) % 100;
 
@@ -261,6 +267,25 @@ static void *fuzzer(void *arg)
 	return NULL;
 }
 
+static void on_signal(int sig)
+{
+}
+
+/* Interrupt the fuzzers' system calls, clones included, all the time. */
+static void *storm(void *arg)
+{
+	unsigned long long s = 42;
+
+	while (!storm_stop) {
+		pid_t tid = __atomic_load_n(&fuzzer_tid[rnd(&s) % THREADS], __ATOMIC_ACQUIRE);
+
+		if (tid > 0 && !syscall(SYS_tgkill, getpid(), tid, SIGUSR1))
+			storm_sent++;
+		usleep(rnd(&s) % 500);
+	}
+	return NULL;
+}
+
 static int count_pids(const char *proc)
 {
 	DIR *d = opendir(proc);
@@ -278,7 +303,8 @@ static int count_pids(const char *proc)
 
 int main(void)
 {
-	pthread_t th[THREADS];
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	pthread_t th[THREADS], storm_th;
 	double t0;
 	pid_t churn;
 	int i, left;
@@ -289,7 +315,7 @@ int main(void)
 	t_nest(1);
 	/* A /proc of our own namespace, to count its pids at the end. */
 	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-	    mkdir("/tmp/fuzzproc", 0700) || mount("proc", "/tmp/fuzzproc", "proc", 0, NULL))
+	    (mkdir("/tmp/fuzzproc", 0700) && errno != EEXIST) || mount("proc", "/tmp/fuzzproc", "proc", 0, NULL))
 		t_fail("private /proc: %s", strerror(errno));
 
 	psz = sysconf(_SC_PAGESIZE);
@@ -314,19 +340,33 @@ int main(void)
 
 	t0 = now();
 	deadline = t0 + seconds;
+	sigaction(SIGUSR1, &sa, NULL);
 	for (i = 0; i < THREADS; i++)
 		pthread_create(&th[i], NULL, fuzzer, (void *)(long)i);
+	pthread_create(&storm_th, NULL, storm, NULL);
 	for (i = 0; i < THREADS; i++)
 		pthread_join(th[i], NULL);
+	storm_stop = 1;
+	pthread_join(storm_th, NULL);
 	kill(churn, SIGKILL);
 	waitpid(churn, NULL, 0);
 	while (waitpid(-1, NULL, __WALL | WNOHANG) > 0)
 		;
 
-	printf("stat: %llu requests in %.0f s, %llu tasks created, %llu sets armed\n", total,
-	       now() - t0, ok_clones, ok_next);
+	printf("stat: %llu requests in %.0f s, %llu tasks created, %llu sets armed, %lu signals\n",
+	       total, now() - t0, ok_clones, ok_next, storm_sent);
 	fflush(stdout);
 	T_ASSERT(total >= limit, "only %llu requests before the deadline", total);
+	{
+		struct cwp_query q = { .size = sizeof(q) };
+
+		/* No fuzzed clone got other pids than it chose (gap lists stay on). */
+		T_ASSERT(!ioctl(fd, CWP_IOC_QUERY, &q), "query: %s", strerror(errno));
+		if (!(q.features & CWP_FEATURE_ZERO_ANY_LEVEL))
+			t_print_kernel_log("clone_with_pids");
+		T_ASSERT(q.features & CWP_FEATURE_ZERO_ANY_LEVEL,
+			 "a clone failed its verification: gap lists disabled");
+	}
 	T_ASSERT(t_nr_requests() == 0, "%u pid sets left armed", t_nr_requests());
 	/*
 	 * We are the namespace's init: orphans of the churn process come to

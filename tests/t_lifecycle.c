@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Module lifecycle: 100 unload/load cycles with requests in between (an
- * immediate clone, and pids left armed on a file closed before unload);
+ * Module lifecycle: 40 unload/load cycles with requests in between (an
+ * immediate clone, pids left armed on a file closed before unload, and,
+ * every fourth cycle, a gap list dropped just before, whose diversion
+ * probe is still armed);
  * then an unload racing with threads that keep opening the device and
  * issuing requests (an open racing with the unload may autoload it again).
  * Afterwards the module loads cleanly, nothing is armed,
@@ -18,6 +20,8 @@
 #include <sys/syscall.h>
 
 #define KO "/lib/modules/clone_with_pids.ko"
+#define CYCLES	40
+#define PROBES	5	/* kernel_clone, idr_alloc_cyclic, cgroup_can_fork, do_exit, cwp_canary */
 
 static int rmmod(void)
 {
@@ -51,10 +55,36 @@ static int probes(void)
 		t_fail("kprobes list: %s", strerror(errno));
 	while (fgets(line, sizeof(line), f))
 		if (strstr(line, "idr_alloc_cyclic") || strstr(line, "kernel_clone") ||
-		    strstr(line, "do_exit"))
+		    strstr(line, "do_exit") || strstr(line, "cgroup_can_fork") ||
+		    strstr(line, "cwp_canary"))
 			n++;
 	fclose(f);
 	return n;
+}
+
+/*
+ * A gap list armed and dropped by closing its file: the diversion probe
+ * is disarmed a second later, by work the unload must cancel.
+ */
+static void arm_gap_and_close(int cycle)
+{
+	pid_t pid = fork();
+
+	T_ASSERT(pid >= 0, "fork");
+	if (pid == 0) {
+		struct cwp_next_args n = { .size = sizeof(n) };
+		struct t_set s;
+		int fd;
+
+		t_nest(2);
+		fd = open(CWP_DEVICE_PATH, O_RDWR);
+		n.pid_set = (uintptr_t)t_set(&s, 3, 8310, 0, 10);
+		if (fd < 0 || ioctl(fd, CWP_IOC_SET_NEXT, &n))
+			_exit(1);
+		close(fd);
+		_exit(0);
+	}
+	T_ASSERT(t_wait(pid) == 0, "cycle %d: arming a gap list failed", cycle);
 }
 
 static volatile int stop, quiet;
@@ -95,11 +125,11 @@ int main(void)
 		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
 	close(clone_with_pids_fd());	/* the library's cached descriptor */
 
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < CYCLES; i++) {
 		T_ASSERT(!rmmod(), "cycle %d: unload: %s", i, strerror(errno));
 		T_ASSERT(probes() == 0, "cycle %d: probes left after unload", i);
 		insmod();
-		T_ASSERT(probes() == 3, "cycle %d: %d probes after load", i, probes());
+		T_ASSERT(probes() == PROBES, "cycle %d: %d probes after load", i, probes());
 		fd = open(CWP_DEVICE_PATH, O_RDWR);
 		T_ASSERT(fd >= 0, "cycle %d: open: %s", i, strerror(errno));
 		n.size = sizeof(n);
@@ -107,6 +137,8 @@ int main(void)
 		n.cwp_flags = n.pad = 0;
 		T_ASSERT(!ioctl(fd, CWP_IOC_SET_NEXT, &n), "cycle %d: arm", i);
 		close(fd);	/* drops the armed pids */
+		if (i % 4 == 0)
+			arm_gap_and_close(i);
 		fd = open(CWP_DEVICE_PATH, O_RDWR);
 		{
 			struct cwp_clone_args a;
@@ -143,7 +175,7 @@ int main(void)
 		T_ASSERT(probes() == 0, "probes left after an unload under use");
 		insmod();
 	}
-	T_ASSERT(probes() == 3, "%d probes after reload", probes());
+	T_ASSERT(probes() == PROBES, "%d probes after reload", probes());
 	T_ASSERT(t_nr_requests() == 0, "pid sets armed after reload");
 	fd = open(CWP_DEVICE_PATH, O_RDWR);
 	T_ASSERT(fd >= 0, "open after reload: %s", strerror(errno));

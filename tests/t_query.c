@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * CWP_IOC_QUERY: reports the ABI version, the pid limit and the features;
- * accepts a larger zero-extended struct and says how much it filled;
+ * CWP_IOC_QUERY: reports the ABI version, the pid limit, the features,
+ * the quotas, the module's memory and the caller's monitors (none here);
+ * a caller that knows only the first version gets only that; it accepts
+ * a larger zero-extended struct and says how much it filled;
  * refuses a too small size (EINVAL), non-zero input fields (EINVAL), a
  * non-zero unknown tail (E2BIG), an unmapped struct (EFAULT). Unknown
  * ioctls give ENOTTY.
@@ -30,6 +32,26 @@ int main(void)
 	T_ASSERT(q.features & CWP_FEATURE_SET_NEXT, "features %llx", (unsigned long long)q.features);
 	T_ASSERT(q.size == sizeof(q), "size %llu", (unsigned long long)q.size);
 	T_ASSERT(q.max_requests > 0 && q.nr_requests == 0, "requests %u/%u", q.nr_requests, q.max_requests);
+	T_ASSERT(q.features & CWP_FEATURE_QUOTA && q.features & CWP_FEATURE_MONITORS,
+		 "features %llx", (unsigned long long)q.features);
+	T_ASSERT(q.user_requests > 0 && q.user_requests <= q.max_requests * 3 / 4,
+		 "user quota %u of %u", q.user_requests, q.max_requests);
+	T_ASSERT(q.divert_ttl_ms >= 100, "divert_ttl_ms %u", q.divert_ttl_ms);
+	/* The kretprobe's instances at least; far less than 64 MiB. */
+	T_ASSERT(q.mem_bytes >= q.max_requests * 8ULL && q.mem_bytes < (64ULL << 20),
+		 "mem_bytes %llu", (unsigned long long)q.mem_bytes);
+	T_ASSERT(q.monitors == 0, "monitors %#x", q.monitors);
+	T_ASSERT(q.pad == 0, "pad %u", q.pad);
+	printf("stat: %llu bytes, quota %u per user of %u, divert ttl %u ms\n",
+	       (unsigned long long)q.mem_bytes, q.user_requests, q.max_requests, q.divert_ttl_ms);
+
+	/* A caller built against the first version gets that much. */
+	memset(&b, 0xee, sizeof(b));
+	memset(&b.q, 0, CWP_QUERY_SIZE_VER0);
+	b.q.size = CWP_QUERY_SIZE_VER0;
+	T_ASSERT(!ioctl(fd, CWP_IOC_QUERY, &b), "VER0 query: %s", strerror(errno));
+	T_ASSERT(b.q.size == CWP_QUERY_SIZE_VER0 && b.q.user_requests == 0xeeeeeeee,
+		 "a VER0 query got %llu bytes", (unsigned long long)b.q.size);
 
 	memset(&b, 0, sizeof(b));
 	b.q.size = sizeof(b);

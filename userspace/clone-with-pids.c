@@ -74,6 +74,15 @@ static void explain(int err)
 		fprintf(stderr, "%s: not permitted: a chosen pid needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE\n"
 			"  in the user namespace owning that pid namespace\n", prog);
 		break;
+	case EAGAIN:
+		fprintf(stderr, "%s: too many pid sets armed: this user's quota or the module's pool\n"
+			"  is full (see --query)\n", prog);
+		break;
+	case EOPNOTSUPP:
+		fprintf(stderr, "%s: the module cannot serve this list now: kprobes are disarmed\n"
+			"  (/sys/kernel/debug/kprobes/enabled), or lists with a gap were turned off\n"
+			"  (see the kernel log)\n", prog);
+		break;
 	case EINVAL:
 		fprintf(stderr, "%s: invalid pid list: more pids than pid namespace levels (or than %d),\n"
 			"  a pid beyond pid_max, or a pid other than 1 in a namespace without init\n",
@@ -96,12 +105,24 @@ static int query(void)
 	printf("device:      %s\n", CWP_DEVICE_PATH);
 	printf("abi:         %u\n", q.abi_version);
 	printf("max pids:    %u\n", q.max_pids);
-	printf("features:   %s%s%s%s\n",
+	printf("features:   %s%s%s%s%s%s\n",
 	       q.features & CWP_FEATURE_CLONE ? " clone" : "",
 	       q.features & CWP_FEATURE_ZERO_ANY_LEVEL ? " zero-any-level" : "",
 	       q.features & CWP_FEATURE_CHECKPOINT_RESTORE ? " cap-checkpoint-restore" : "",
-	       q.features & CWP_FEATURE_SET_NEXT ? " set-next" : "");
+	       q.features & CWP_FEATURE_SET_NEXT ? " set-next" : "",
+	       q.features & CWP_FEATURE_QUOTA ? " quota" : "",
+	       q.features & CWP_FEATURE_MONITORS ? " monitors" : "");
 	printf("armed sets:  %u of %u\n", q.nr_requests, q.max_requests);
+	if (q.size >= CWP_QUERY_SIZE_VER1) {
+		printf("quota:       %u sets per unprivileged user; their gap lists last %u ms\n",
+		       q.user_requests, q.divert_ttl_ms);
+		printf("memory:      %llu bytes\n", (unsigned long long)q.mem_bytes);
+		printf("monitors:    %s%s%s%s%s\n", q.monitors ? "" : "none",
+		       q.monitors & CWP_MONITOR_SECCOMP ? " seccomp" : "",
+		       q.monitors & CWP_MONITOR_SYSCALL_TRACE ? " ptrace-syscall" : "",
+		       q.monitors & CWP_MONITOR_AUDIT ? " audit" : "",
+		       q.monitors & CWP_MONITOR_TRACEPOINT ? " tracepoint" : "");
+	}
 	printf("call:        %s\n", q.call_method == CWP_CALL_STATIC_CALL ?
 	       "static_call (direct jump)" : "unknown");
 	printf("ibt:         kernel %s, cpu %s, kernel_clone ENDBR %s, %s\n",

@@ -46,14 +46,25 @@ int clone_with_pids_fd(void)
 }
 
 /*
- * The module creates no task for a caller under a seccomp filter (it
- * refuses with EPERM): the filter would not see that clone. Such a caller
- * arms the pids and makes the clone() system call itself, which its
- * filter judges as any other.
+ * The module creates no task for a caller whose system calls are
+ * monitored (seccomp, a ptrace tracer stopping at syscalls, audit,
+ * syscall tracepoints): it refuses with EPERM, as the monitor would not
+ * see that clone. Such a caller arms the pids and makes the clone() system
+ * call itself, which its monitor sees as any other. Modules older than
+ * CWP_QUERY_SIZE_VER1 only refused seccomp-filtered callers.
  */
-static int cwp_seccomp_filtered(void)
+static int cwp_monitored(int fd)
 {
-	return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2;
+	struct cwp_query q = { .size = sizeof(q) };
+	int err = errno;
+	int ret;
+
+	if (ioctl(fd, CWP_IOC_QUERY, &q) == 0 && q.size >= CWP_QUERY_SIZE_VER1)
+		ret = q.monitors != 0;
+	else
+		ret = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2;
+	errno = err;
+	return ret;
 }
 
 /* The clone() system call's arguments, in this architecture's order. */
@@ -92,7 +103,7 @@ int clone_with_pids(int flags, void *child_stack_base, int *parent_tid_ptr,
 	if (fd < 0)
 		return -1;
 	ret = ioctl(fd, CWP_IOC_CLONE, &args);
-	if (ret != -1 || errno != EPERM || !cwp_seccomp_filtered())
+	if (ret != -1 || errno != EPERM || !cwp_monitored(fd))
 		return ret;
 
 	/* No set: like any clone, this one takes pids armed before. */
@@ -187,7 +198,7 @@ int clone_with_pids_fn(int (*fn)(void *), void *stack, int flags, void *arg,
 	args.stack = sp;
 
 	ret = __cwp_clone_fn_raw(SYS_ioctl, fd, CWP_IOC_CLONE, (long)&args, 0, 0);
-	if (ret == -EPERM && cwp_seccomp_filtered()) {
+	if (ret == -EPERM && cwp_monitored(fd)) {
 		long a[5];
 
 		if (set && clone_with_pids_next(set))

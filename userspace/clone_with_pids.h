@@ -48,7 +48,8 @@ struct pid_set {
  * neither CAP_SYS_ADMIN nor CAP_CHECKPOINT_RESTORE), EINVAL (more pids
  * than nesting levels or than 32, a pid < 0 or >= pid_max, a pid other than
  * 1 in a namespace without init, bad flags), EBUSY (a pid in use), EFAULT
- * (unreadable pid_setp), ENODEV (module not loaded: no device).
+ * (unreadable pid_setp), ENODEV (module not loaded: no device), EAGAIN and
+ * EOPNOTSUPP as for clone_with_pids_next().
  */
 int clone_with_pids(int flags, void *child_stack_base, int *parent_tid_ptr,
 		    int *child_tid_ptr, void *tls, struct pid_set *pid_setp);
@@ -60,16 +61,21 @@ int clone_with_pids(int flags, void *child_stack_base, int *parent_tid_ptr,
  *
  * The next clone of the calling thread, of any kind (fork(), vfork(),
  * clone(), clone3(), and so pthread_create() and posix_spawn()) consumes
- * the pids, whether it succeeds or fails; other threads are unaffected.
- * The list is aligned to the thread's pid namespace for children at the
- * time of this call. The pids are dropped when the thread exits or when the
- * library's descriptor is closed (it is O_CLOEXEC: at execve()).
+ * the pids when it creates the task or fails for good; a clone that a
+ * signal, a stop or a tracer interrupts is restarted by the kernel and
+ * keeps them. Other threads are unaffected. The list is aligned to the
+ * thread's pid namespace for children at the time of this call. The pids
+ * are dropped when the thread exits, when the library's descriptor is
+ * closed, and at execve().
  *
  * Returns 0, or -1 with errno: EPERM, EINVAL, EFAULT, ENODEV as for
- * clone_with_pids(), EAGAIN when too many threads have pids armed. The
- * clone itself fails with EBUSY (a pid in use), EINVAL (a pid beyond
- * pid_max or other than 1 in a namespace without init, the namespace for
- * children changed since this call, or a clone3() with its own set_tid).
+ * clone_with_pids(), EAGAIN when the caller's user is at its quota or the
+ * module's pool is full, EOPNOTSUPP when kprobes are disarmed. The clone
+ * itself fails with EBUSY (a pid in use), EINVAL (a pid beyond pid_max or
+ * other than 1 in a namespace without init, the namespace for children
+ * changed since this call, or a clone3() with its own set_tid), EPERM
+ * (the credentials changed since this call), ETIME (a gap list of an
+ * unprivileged caller not used in time). See clone_with_pids_next(3).
  */
 int clone_with_pids_next(const struct pid_set *set);
 

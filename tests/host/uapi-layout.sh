@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The uapi structs have one layout for 64-bit and 32-bit callers (no
 # implicit padding, __u64 pointers), so the compat ioctl needs no
-# translation; the documented VER0 sizes are the struct sizes.
+# translation; the documented sizes are the struct sizes, and a newer
+# version only appends to the older one.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
@@ -12,7 +13,9 @@ cat > "$tmp/l.c" <<'C'
 #include <linux/clone_with_pids.h>
 #define L(t, f) offsetof(struct t, f)
 _Static_assert(sizeof(struct cwp_clone_args) == CWP_CLONE_ARGS_SIZE_VER0, "clone args size");
-_Static_assert(sizeof(struct cwp_query) == CWP_QUERY_SIZE_VER0, "query size");
+_Static_assert(sizeof(struct cwp_query) == CWP_QUERY_SIZE_VER1, "query size");
+_Static_assert(L(cwp_query, user_requests) == CWP_QUERY_SIZE_VER0, "query VER0 prefix");
+_Static_assert(L(cwp_query, mem_bytes) == 48 && L(cwp_query, pad) == 60, "query VER1 layout");
 _Static_assert(L(cwp_clone_args, pid_set) == 48 && L(cwp_clone_args, pad) == 60, "clone args layout");
 _Static_assert(L(cwp_query, features) == 16 && L(cwp_query, max_requests) == 36, "query layout");
 _Static_assert(sizeof(struct cwp_next_args) == CWP_NEXT_ARGS_SIZE_VER0, "next args size");

@@ -56,9 +56,12 @@ struct cwp_pid_set {
  * parent and 0 in the child, which resumes after the ioctl like after
  * clone(). A non-empty set replaces pids armed with CWP_IOC_SET_NEXT; an
  * empty one leaves them to be consumed by this clone, like any clone.
- * A caller under a seccomp filter gets EPERM: the module does not create a
- * task its filter has not seen; it arms the pids with CWP_IOC_SET_NEXT and
- * calls clone() itself (the library does so transparently).
+ * A caller whose system calls are monitored (a seccomp filter, a ptrace
+ * tracer stopping at syscalls, audit, syscall tracepoints: see
+ * struct cwp_query.monitors) gets EPERM: the module does not create a task
+ * its monitor has not seen as a clone; the caller arms the pids with
+ * CWP_IOC_SET_NEXT and calls clone() itself (the library does so
+ * transparently). EOPNOTSUPP: as for CWP_IOC_SET_NEXT.
  */
 struct cwp_clone_args {
 	__u64 size;
@@ -82,15 +85,29 @@ struct cwp_clone_args {
  * @pad:	must be zero
  *
  * Arms the pids for the calling thread's next clone of any kind (fork(),
- * vfork(), clone(), clone3(), and so pthread_create() and posix_spawn()),
- * which consumes them whether it succeeds or fails. The list is aligned to
- * the thread's pid namespace for children at the time of this call; a
- * clone made after that namespace changed, or a clone3() with its own
- * set_tid, fails with EINVAL. The pids are dropped when the thread exits
- * or the file it armed them through is released, and are invisible to
- * other threads. Privilege and list errors are reported here, allocation
- * errors (EBUSY, EINVAL for pid_max or a namespace without init) by the
- * clone. EAGAIN: too many threads have pids armed, system-wide.
+ * vfork(), clone(), clone3(), and so pthread_create() and posix_spawn()).
+ * That clone consumes them when it creates the task or fails for good; a
+ * clone interrupted by a signal and restarted by the kernel
+ * (ERESTARTNOINTR) keeps them for its restart. The list is aligned to the
+ * thread's pid namespace for children at the time of this call; a clone
+ * made after that namespace changed, or a clone3() with its own set_tid,
+ * fails with EINVAL; one made after the thread's credentials changed
+ * fails with EPERM, before anything is copied. The pids are dropped when
+ * the thread exits, when the file it armed them through is released, and
+ * at execve() (the new program never asked for them). They are invisible
+ * to other threads. Privilege and list errors are reported here,
+ * allocation errors (EBUSY, EINVAL for pid_max or a namespace without
+ * init) by the clone.
+ *
+ * EAGAIN: the caller's user (its uid in the initial user namespace) has
+ * user_requests sets armed, or the pool of max_requests is full (see
+ * struct cwp_query). Callers with CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE
+ * in the initial user namespace have no per-user limit and a quarter of
+ * the pool that only they can use. A list with a gap, armed by any other
+ * caller, must be used within divert_ttl_ms: its clone fails with ETIME
+ * after that. EOPNOTSUPP: the module's kernel probes are not in effect
+ * (all kprobes disarmed through debugfs), or a list with a gap on a kernel
+ * where the pid allocation diversion failed its verification.
  */
 struct cwp_next_args {
 	__u64 size;
@@ -105,6 +122,8 @@ struct cwp_next_args {
 #define CWP_FEATURE_ZERO_ANY_LEVEL	(1ULL << 1)	/* 0 between chosen pids */
 #define CWP_FEATURE_CHECKPOINT_RESTORE	(1ULL << 2)	/* CAP_CHECKPOINT_RESTORE honoured */
 #define CWP_FEATURE_SET_NEXT		(1ULL << 3)	/* CWP_IOC_SET_NEXT */
+#define CWP_FEATURE_QUOTA		(1ULL << 4)	/* per-user limit, user_requests */
+#define CWP_FEATURE_MONITORS		(1ULL << 5)	/* monitors reported */
 
 /* struct cwp_query.ibt: how the module reaches kernel internals. */
 #define CWP_IBT_KERNEL		(1U << 0)	/* kernel built with CONFIG_X86_KERNEL_IBT */
@@ -116,16 +135,36 @@ struct cwp_next_args {
 #define CWP_CALL_STATIC_CALL	1	/* patched direct jump (static_call) */
 
 /*
+ * struct cwp_query.monitors: what watches the calling thread's system
+ * calls. CWP_IOC_CLONE creates no task for a monitored thread (EPERM): its
+ * monitor would not see a clone system call. The thread arms the pids with
+ * CWP_IOC_SET_NEXT and makes the clone itself.
+ */
+#define CWP_MONITOR_SECCOMP	(1U << 0)	/* a seccomp filter or strict mode */
+#define CWP_MONITOR_SYSCALL_TRACE (1U << 1)	/* a ptrace tracer stops at syscalls */
+#define CWP_MONITOR_AUDIT	(1U << 2)	/* audit may record its syscalls */
+#define CWP_MONITOR_TRACEPOINT	(1U << 3)	/* syscall tracepoints are enabled */
+
+/*
  * struct cwp_query - argument of CWP_IOC_QUERY.
  * @size:	in: sizeof(struct cwp_query) as known by the caller (at least
  *		CWP_QUERY_SIZE_VER0); out: the size the module filled in
  * @abi_version: CWP_ABI_VERSION of the module
  * @max_pids:	CWP_MAX_PIDS
- * @features:	CWP_FEATURE_* supported by the module
+ * @features:	CWP_FEATURE_* supported by the module now
  * @ibt:	CWP_IBT_* verdict reached at load time
  * @call_method: CWP_CALL_* used to create tasks
- * @nr_requests: pid sets armed now (CWP_IOC_SET_NEXT), system-wide
- * @max_requests: most pid sets that can be armed at once
+ * @nr_requests: pid sets armed now, system-wide
+ * @max_requests: most pid sets that can be armed at once, system-wide
+ *
+ * Since CWP_QUERY_SIZE_VER1:
+ * @user_requests: most pid sets one unprivileged user can have armed
+ * @divert_ttl_ms: how long a list with a gap armed by an unprivileged
+ *		caller stays usable
+ * @mem_bytes:	memory the module holds now, its kretprobe's instances
+ *		included
+ * @monitors:	CWP_MONITOR_* watching the calling thread
+ * @pad:	zero
  *
  * Everything after @size must be zero on input.
  */
@@ -138,8 +177,14 @@ struct cwp_query {
 	__u32 call_method;
 	__u32 nr_requests;
 	__u32 max_requests;
+	__u32 user_requests;
+	__u32 divert_ttl_ms;
+	__u64 mem_bytes;
+	__u32 monitors;
+	__u32 pad;
 };
 #define CWP_QUERY_SIZE_VER0	40
+#define CWP_QUERY_SIZE_VER1	64
 
 #define CWP_IOC_MAGIC		0xCB
 #define CWP_IOC_QUERY		_IOWR(CWP_IOC_MAGIC, 0x80, struct cwp_query)

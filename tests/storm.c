@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "storm.h"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+extern char **environ;
+
+const char *const t_path_name[T_NR_PATHS] = {
+	[T_FORK_WITH_PIDS]	= "fork_with_pids",
+	[T_NEXT_FORK]		= "next+fork",
+	[T_NEXT_CLONE]		= "next+clone",
+	[T_NEXT_CLONE3]		= "next+clone3",
+	[T_NEXT_PTHREAD]	= "next+pthread_create",
+	[T_NEXT_SPAWN]		= "next+posix_spawn",
+	[T_CLONE_WITH_PIDS]	= "clone_with_pids",
+	[T_CLONE_WITH_PIDS_FN]	= "clone_with_pids_fn",
+};
+
+/*
+ * Does the calling thread have exactly the pids of @set? Read from its
+ * NSpid with plain system calls: it may be the child of a raw clone().
+ */
+static int t_self_exact(const struct pid_set *set)
+{
+	pid_t nspid[CLONE_WITH_PIDS_MAX + 2];
+	char buf[4096], *p, *end;
+	int fd, n = 0;
+	unsigned int i;
+	ssize_t len;
+
+	fd = open("/proc/thread-self/status", O_RDONLY);
+	if (fd < 0)
+		return 0;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	p = strstr(buf, "\nNSpid:");
+	if (!p)
+		return 0;
+	for (p += 7; n < (int)(sizeof(nspid) / sizeof(nspid[0])); p = end) {
+		long v = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		nspid[n++] = v;
+	}
+	if (n < (int)set->num_pids)
+		return 0;
+	for (i = 0; i < set->num_pids; i++) {
+		pid_t want = set->pids[set->num_pids - 1 - i];
+
+		if (want && want != nspid[n - 1 - i])
+			return 0;
+	}
+	return 1;
+}
+
+/* The pids as an argument of the spawned checker: "a,b,c". */
+static void t_set_format(const struct pid_set *set, char *buf, size_t size)
+{
+	size_t off = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < set->num_pids && off < size; i++)
+		off += snprintf(buf + off, size - off, "%s%d", i ? "," : "", set->pids[i]);
+}
+
+void t_storm_spawn_hook(int argc, char **argv)
+{
+	struct t_set s;
+	char *p;
+
+	if (argc != 3 || strcmp(argv[1], "--t-check-pids"))
+		return;
+	s.set.num_pids = 0;
+	for (p = argv[2]; *p && s.set.num_pids <= CLONE_WITH_PIDS_MAX; p++) {
+		s.set.pids[s.set.num_pids++] = strtol(p, &p, 10);
+		if (!*p)
+			break;
+	}
+	_exit(t_self_exact(&s.set) ? 0 : 3);
+}
+
+static void *t_thread_check(void *arg)
+{
+	return (void *)(long)t_self_exact(arg);
+}
+
+static int t_fn_check(void *arg)
+{
+	return t_self_exact(arg) ? 0 : 3;
+}
+
+/* Keep errno across the cancel of what a failed clone left armed. */
+static void t_disarm(void)
+{
+	int err = errno;
+
+	clone_with_pids_next(NULL);
+	errno = err;
+}
+
+/*
+ * Create along @path. Returns the new task's id in the caller's namespace
+ * (for a thread: the id it should have, if its own check passed), or -1
+ * with errno. *@inside is the task's own verdict when the creator knows
+ * it already (threads), -1 when it is in the exit status.
+ */
+static pid_t t_create(enum t_path path, const struct pid_set *set, int *inside)
+{
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	struct clone_args ca = { .exit_signal = SIGCHLD };
+	char *argv[4], arg[512];
+	pthread_attr_t attr;
+	pthread_t th;
+	void *verdict;
+	pid_t pid;
+	int rc;
+
+	*inside = -1;
+	switch (path) {
+	case T_FORK_WITH_PIDS:
+		pid = fork_with_pids(set);
+		break;
+	case T_NEXT_FORK:
+		if (clone_with_pids_next(set))
+			return -1;
+		pid = fork();
+		break;
+	case T_NEXT_CLONE:
+		if (clone_with_pids_next(set))
+			return -1;
+		pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+		break;
+	case T_NEXT_CLONE3:
+		if (clone_with_pids_next(set))
+			return -1;
+		pid = syscall(SYS_clone3, &ca, sizeof(ca));
+		break;
+	case T_NEXT_PTHREAD:
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, 64 * 1024);
+		if (clone_with_pids_next(set))
+			return -1;
+		rc = pthread_create(&th, &attr, t_thread_check, (void *)set);
+		pthread_attr_destroy(&attr);
+		if (rc) {
+			errno = rc;
+			t_disarm();
+			return -1;
+		}
+		pthread_join(th, &verdict);
+		*inside = (long)verdict;
+		return set->pids[set->num_pids - 1];
+	case T_NEXT_SPAWN:
+		t_set_format(set, arg, sizeof(arg));
+		argv[0] = "t";
+		argv[1] = "--t-check-pids";
+		argv[2] = arg;
+		argv[3] = NULL;
+		if (clone_with_pids_next(set))
+			return -1;
+		rc = posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ);
+		if (rc) {
+			errno = rc;
+			t_disarm();
+			return -1;
+		}
+		return pid;
+	case T_CLONE_WITH_PIDS:
+		pid = clone_with_pids(SIGCHLD, NULL, NULL, NULL, NULL, (struct pid_set *)set);
+		break;
+	case T_CLONE_WITH_PIDS_FN:
+		return clone_with_pids_fn(t_fn_check, stack + sizeof(stack), SIGCHLD,
+					  (void *)set, set);
+	default:
+		t_fail("unknown path %d", path);
+	}
+	if (pid == 0)
+		_exit(t_self_exact(set) ? 0 : 3);
+	if (pid < 0 && path != T_FORK_WITH_PIDS && path != T_CLONE_WITH_PIDS)
+		t_disarm();
+	return pid;
+}
+
+void t_create_checked(enum t_path path, const struct pid_set *set,
+		      struct t_tally *t)
+{
+	pid_t want = set->pids[set->num_pids - 1];
+	int tries, inside;
+	pid_t pid;
+
+	for (tries = 0;; tries++) {
+		errno = 0;
+		pid = t_create(path, set, &inside);
+		if (pid > 0)
+			break;
+		if (errno == EBUSY && tries < 200) {
+			t->busy++;
+			usleep(1000);
+			continue;
+		}
+		t->errors++;
+		t->last_errno = errno;
+		return;
+	}
+	if (inside < 0)
+		inside = t_wait(pid) == 0;
+	if (inside && (!want || pid == want))
+		t->exact++;
+	else
+		t->wrong++;
+}
+
+/* The storm. */
+static enum t_storm t_storm_kind;
+static pthread_t t_storm_thread;
+static pid_t t_storm_pid, t_storm_target;
+static volatile unsigned long *t_storm_shared;	/* [0] stop, [1] count */
+static volatile unsigned long t_storm_handled;
+
+static void t_storm_handler(int sig)
+{
+	t_storm_handled++;
+}
+
+/* A short, varying pause: a few hundred microseconds at most. */
+static void t_storm_pause(unsigned int *seed)
+{
+	usleep(rand_r(seed) % 300);
+}
+
+static void *t_signaller(void *arg)
+{
+	unsigned int seed = 1;
+
+	while (!t_storm_shared[0]) {
+		syscall(SYS_tgkill, getpid(), t_storm_target, SIGUSR1);
+		t_storm_shared[1]++;
+		t_storm_pause(&seed);
+	}
+	return NULL;
+}
+
+static void t_stopper(pid_t target)
+{
+	unsigned int seed = 2;
+
+	while (!t_storm_shared[0]) {
+		kill(target, SIGSTOP);
+		t_storm_pause(&seed);
+		kill(target, SIGCONT);
+		t_storm_shared[1]++;
+		t_storm_pause(&seed);
+	}
+	kill(target, SIGCONT);
+	_exit(0);
+}
+
+static void t_tracer(pid_t target)
+{
+	unsigned int seed = 3;
+	int st;
+
+	if (ptrace(PTRACE_SEIZE, target, NULL, NULL))
+		_exit(2);
+	while (!t_storm_shared[0]) {
+		ptrace(PTRACE_INTERRUPT, target, NULL, NULL);
+		/* Until the interrupt stop; pass signals on. */
+		for (;;) {
+			if (waitpid(target, &st, __WALL) != target)
+				_exit(3);
+			if (!WIFSTOPPED(st))
+				_exit(4);
+			if (st >> 16 == PTRACE_EVENT_STOP)
+				break;
+			ptrace(PTRACE_CONT, target, NULL, (void *)(long)WSTOPSIG(st));
+		}
+		ptrace(PTRACE_CONT, target, NULL, NULL);
+		t_storm_shared[1]++;
+		t_storm_pause(&seed);
+	}
+	/* The tracee is running: our exit detaches it. */
+	_exit(0);
+}
+
+void t_storm_start(enum t_storm kind)
+{
+	struct sigaction sa = { .sa_handler = t_storm_handler, .sa_flags = SA_RESTART };
+	pid_t me = getpid();
+
+	t_storm_kind = kind;
+	if (!t_storm_shared) {
+		t_storm_shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		T_ASSERT(t_storm_shared != MAP_FAILED, "mmap: %s", strerror(errno));
+	}
+	t_storm_shared[0] = 0;
+	t_storm_shared[1] = 0;
+	switch (kind) {
+	case T_STORM_NONE:
+		break;
+	case T_STORM_SIGNALS:
+		sigaction(SIGUSR1, &sa, NULL);
+		t_storm_target = syscall(SYS_gettid);
+		T_ASSERT(!pthread_create(&t_storm_thread, NULL, t_signaller, NULL),
+			 "signaller thread");
+		break;
+	case T_STORM_STOPCONT:
+	case T_STORM_PTRACE:
+		fflush(NULL);
+		t_storm_pid = fork();
+		T_ASSERT(t_storm_pid >= 0, "fork: %s", strerror(errno));
+		if (t_storm_pid == 0) {
+			if (kind == T_STORM_STOPCONT)
+				t_stopper(me);
+			t_tracer(me);
+		}
+		/* Let the tracer attach before we start. */
+		usleep(50 * 1000);
+		break;
+	}
+}
+
+unsigned long t_storm_stop(void)
+{
+	int st;
+
+	t_storm_shared[0] = 1;
+	switch (t_storm_kind) {
+	case T_STORM_NONE:
+		break;
+	case T_STORM_SIGNALS:
+		pthread_join(t_storm_thread, NULL);
+		break;
+	case T_STORM_STOPCONT:
+	case T_STORM_PTRACE:
+		st = t_wait(t_storm_pid);
+		T_ASSERT(st == 0, "the %s exited with %d",
+			 t_storm_kind == T_STORM_PTRACE ? "tracer" : "stopper", st);
+		break;
+	}
+	t_storm_kind = T_STORM_NONE;
+	return t_storm_shared[1];
+}
+
+unsigned long t_storm_paths(const char *what, unsigned int paths, unsigned int rounds,
+			    struct pid_set *(*make_set)(enum t_path path,
+							unsigned int round))
+{
+	unsigned long bad = 0;
+	unsigned int p, r;
+
+	for (p = 0; p < T_NR_PATHS; p++) {
+		struct t_tally t = { 0 };
+
+		if (!(paths & (1U << p)))
+			continue;
+		for (r = 0; r < rounds; r++)
+			t_create_checked(p, make_set(p, r), &t);
+		printf("stat: %s, %s: %lu exact, %lu wrong, %lu errors%s%s, %lu EBUSY retried\n",
+		       what, t_path_name[p], t.exact, t.wrong, t.errors,
+		       t.errors ? " last " : "", t.errors ? strerror(t.last_errno) : "",
+		       t.busy);
+		bad += t.wrong + t.errors;
+	}
+	fflush(stdout);
+	return bad;
+}
+
+unsigned int t_storm_rounds(void)
+{
+	unsigned int rounds = t_cmdline_num("cwp_storm_rounds", 1000);
+
+	return sizeof(long) == 4 ? rounds / 4 : rounds;
+}
