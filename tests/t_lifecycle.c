@@ -23,9 +23,14 @@
 #define CYCLES	40
 #define PROBES	5	/* kernel_clone, idr_alloc_cyclic, cgroup_can_fork, do_exit, cwp_canary */
 
+/*
+ * Unload, waiting up to 30 s for the device's last user: a process left
+ * by an earlier test may still hold it while it exits (slow on a debug
+ * kernel).
+ */
 static int rmmod(void)
 {
-	int tries = 500;
+	int tries = 3000;
 
 	while (syscall(SYS_delete_module, "clone_with_pids", O_NONBLOCK)) {
 		if (errno != EWOULDBLOCK || !--tries)
@@ -69,6 +74,7 @@ static int probes(void)
 static void arm_gap_and_close(int cycle)
 {
 	pid_t pid = fork();
+	int status;
 
 	T_ASSERT(pid >= 0, "fork");
 	if (pid == 0) {
@@ -78,13 +84,21 @@ static void arm_gap_and_close(int cycle)
 
 		t_nest(2);
 		fd = open(CWP_DEVICE_PATH, O_RDWR);
+		if (fd < 0)
+			_exit(100 + errno);
 		n.pid_set = (uintptr_t)t_set(&s, 3, 8310, 0, 10);
-		if (fd < 0 || ioctl(fd, CWP_IOC_SET_NEXT, &n))
-			_exit(1);
+		if (ioctl(fd, CWP_IOC_SET_NEXT, &n))
+			_exit(errno);
 		close(fd);
 		_exit(0);
 	}
-	T_ASSERT(t_wait(pid) == 0, "cycle %d: arming a gap list failed", cycle);
+	/* The child exits with errno, 100 + errno for open, 128 + a signal. */
+	status = t_wait(pid);
+	if (status >= 128)
+		t_fail("cycle %d: arming a gap list: killed by signal %d", cycle, status - 128);
+	if (status)
+		t_fail("cycle %d: arming a gap list: %s%s", cycle, status > 100 ? "open: " : "",
+		       strerror(status % 100));
 }
 
 static volatile int stop, quiet;
@@ -109,7 +123,7 @@ static void *hammer(void *arg)
 			t_reap(r);
 		close(fd);
 		/* Leave the device unused now and then; longer if asked. */
-		usleep(quiet ? 20000 : 1000);
+		usleep(quiet ? 100000 : 1000);
 	}
 	return NULL;
 }

@@ -56,6 +56,11 @@ pass=$(tr -d '\r' < "$out/vm.log" | grep -ac '^CWP-TEST .* PASS$' || true)
 fail=$(tr -d '\r' < "$out/vm.log" | grep -ac '^CWP-TEST .* FAIL$' || true)
 skip=$(tr -d '\r' < "$out/vm.log" | grep -ac '^CWP-TEST .* SKIP$' || true)
 tr -d '\r' < "$out/vm.log" | grep -a '^CWP-TEST .* \(FAIL\|SKIP\)$' | sed 's/^CWP-TEST /  /' || true
+if [ "$fail" -ne 0 ]; then
+	echo
+	echo "debug: output of the failed tests"
+	"$vm/failed-output.sh" "$out/vm.log"
+fi
 echo "debug 6.1 (KASAN, lockdep, kmemleak): $(($(date +%s) - t0)) s"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -22,6 +22,7 @@ splat='BUG:|WARNING:|Oops|Call Trace|general protection|KASAN|kmemleak:.*unrefer
 
 total_pass=0 total_fail=0 total_skip=0
 summary=""
+failed_logs=
 
 # Host-side checks: library ABI, uapi layout, DKMS.
 pass=0 fail=0 skip=0
@@ -90,8 +91,11 @@ for k in $kernels; do
 	line=$(printf '%-5s %-28s %3d passed, %d failed, %d skipped (%ds)' "$k" "$release" "$pass" "$fail" "$skip" $(($(date +%s) - t0)))
 	echo "$line"
 	fails=$(tr -d '\r' < "$log" | sed -n 's/^CWP-TEST \(.*\) FAIL$/\1/p' | tr '\n' ' ')
-	[ -z "$fails" ] || line="$line
+	if [ -n "$fails" ]; then
+		line="$line
       failed: $fails"
+		failed_logs="$failed_logs $k"
+	fi
 	summary="$summary$line
 "
 	total_pass=$((total_pass + pass))
@@ -99,6 +103,12 @@ for k in $kernels; do
 	total_skip=$((total_skip + skip))
 done
 
+# What the failed tests said, last: a CI log cut to its tail keeps it.
+for k in $failed_logs; do
+	echo
+	echo "$k: output of the failed tests"
+	"$vm/failed-output.sh" "$out/$k/vm.log"
+done
 echo
 printf '%s' "$summary"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
