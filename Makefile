@@ -87,7 +87,7 @@ $(B)/tests/tree.txt: userspace/examples/tree.txt
 LAST := t_wrap t_race64 t_fuzz t_monitor_audit
 
 # The same tests as 32-bit programs (compat ioctl path), but the long ones.
-M32_SKIP := t_fuzz t_lifecycle t_race64 t_wrap t_monitor_audit
+M32_SKIP := t_fuzz t_lifecycle t_race64 t_wrap t_monitor_audit t_restart_owed
 M32_TESTS := $(filter-out $(M32_SKIP),$(TESTS))
 M32_SRC := $(T_SRC) userspace/clone_with_pids.c userspace/arch/i386/clone_fn.S
 

@@ -69,8 +69,16 @@ struct cwp_file {
  * makes the probes look. A consumed request stays in the table, out of
  * the probes' way, until its task's next call, its exit or the release of
  * its file frees it. Any request leaves at its task's exit, at the release
- * of its file (but an active one, which its clone consumes), or when its
+ * of its file (but one whose clone is in progress: active, or interrupted
+ * and waiting for its restart, which its clone consumes), or when its
  * task arms another.
+ *
+ * A clone waiting for its restart (ARMED with @restart) is owed its pids:
+ * when another call of its task (a signal handler's) replaces or cancels
+ * the request, the restart is owed an error instead (@owed), so that it
+ * fails with EINTR rather than create a task with pids the kernel chose.
+ * A request with a restart pending or owed holds a module reference, so
+ * that the restart meets the probes.
  */
 enum cwp_request_state {
 	CWP_REQ_ARMED,
@@ -81,12 +89,19 @@ enum cwp_request_state {
 
 struct cwp_user;
 
-/* The pids one task asked for, for its next clone; innermost level first. */
+/* A system call of a task, as its restart will make it again. */
+struct cwp_call {
+	unsigned long ip;		/* user instruction pointer */
+	unsigned long sp;		/* user stack pointer */
+	long nr;			/* system call number */
+};
+
 /* Times a clone is made again after its diversion missed, then EOPNOTSUPP. */
 #define CWP_DIVERT_RETRIES	3
 /* Times the diversion probe is armed again until it fires, then EOPNOTSUPP. */
 #define CWP_REARM_TRIES		4
 
+/* The pids one task asked for, for its next clone; innermost level first. */
 struct cwp_request {
 	struct hlist_node node;		/* in the table, by task */
 	struct list_head file_node;	/* in its file's list */
@@ -100,8 +115,8 @@ struct cwp_request {
 	struct cwp_user *user;
 	u64 exec_id;			/* the task's program when armed */
 	unsigned long armed_at;		/* jiffies */
-	/* The user context of the interrupted clone, for its restart. */
-	unsigned long restart_ip, restart_sp;
+	struct cwp_call restart_call;	/* the interrupted clone, for its restart */
+	struct cwp_call owed_call;	/* the restart owed an error */
 	/* The clone using it, while active. */
 	const struct kernel_clone_args *args;
 	u64 ioctl_flags;		/* CWP_IOC_CLONE's flags, see cwp_clone_poison() */
@@ -110,6 +125,8 @@ struct cwp_request {
 	bool ioctl;			/* made by CWP_IOC_CLONE for its own clone */
 	bool holds_divert;		/* keeps the diversion probe armed */
 	bool restart;			/* for the restart of an interrupted clone */
+	bool owed;			/* owed_call must fail with EINTR */
+	bool pinned;			/* holds a module reference (restart or owed) */
 	bool divert;			/* this clone's allocation is diverted */
 	bool via_set_tid;		/* given to the clone as set_tid */
 	int error;			/* the clone's error, forced by the module */
@@ -139,7 +156,7 @@ struct cwp_request *cwp_request_create(const struct cwp_pids *p,
 				       struct cwp_file *owner);
 void cwp_request_free(struct cwp_request *req);
 int cwp_request_arm(struct cwp_request *req);
-bool cwp_request_cancel(void);
+int cwp_request_cancel(void);
 bool cwp_request_poison_clone(struct kernel_clone_args *args);
 void cwp_clone_poison(struct kernel_clone_args *args);
 void cwp_request_release_file(struct cwp_file *owner);
@@ -147,7 +164,7 @@ unsigned int cwp_requests_live(void);
 bool cwp_requests_exist(void);
 size_t cwp_requests_mem(void);
 /* Called by the probes, on the calling task's own clone. */
-int cwp_request_activate(struct kernel_clone_args *args);
+int cwp_request_activate(struct kernel_clone_args *args, int *force_err);
 void cwp_request_finish(struct pt_regs *regs);
 pid_t cwp_request_divert_nr(const struct idr *idr);
 int cwp_request_verify(struct task_struct *child,
@@ -160,6 +177,7 @@ void cwp_request_unfake(struct cwp_request *req);
 int cwp_quota_init(void);
 struct cwp_user *cwp_user_get(kuid_t uid);
 void cwp_user_put(struct cwp_user *user);
+bool cwp_quota_full(const struct cwp_user *user, bool privileged);
 int cwp_quota_charge(struct cwp_user *user, bool privileged, bool force);
 void cwp_quota_uncharge(struct cwp_user *user, bool privileged);
 unsigned int cwp_quota_max_requests(void);

@@ -141,8 +141,11 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 		 * alloc_pid() takes them itself, probes or not. Pids armed
 		 * before are replaced, as by a request.
 		 */
-		if (cwp_requests_exist())
-			cwp_request_cancel();
+		if (cwp_requests_exist()) {
+			ret = cwp_request_cancel();
+			if (ret < 0)
+				return ret;
+		}
 		kargs.set_tid = set_tid;
 		kargs.set_tid_size = cwp_pids_set_tid(&pids, set_tid);
 	} else if (pids.nr_chosen) {
@@ -171,7 +174,7 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 	 * (ERESTARTNOINTR). Still armed otherwise: the probe did not run, and
 	 * the poisoned clone failed.
 	 */
-	if (poisoned && ret != -ERESTARTNOINTR && cwp_request_cancel()) {
+	if (poisoned && ret != -ERESTARTNOINTR && cwp_request_cancel() > 0) {
 		pr_warn_once("kernel_clone() ran without the module's probe (kprobes disarmed?): refused (EOPNOTSUPP)\n");
 		ret = -EOPNOTSUPP;
 	}
@@ -195,8 +198,8 @@ static long cwp_ioctl_set_next(struct file *file, struct cwp_next_args __user *u
 	if (ret)
 		return ret;
 	if (!pids.nr_chosen) {
-		cwp_request_cancel();
-		return 0;
+		ret = cwp_request_cancel();
+		return ret < 0 ? ret : 0;
 	}
 	/* No probe would see the clone: the kernel would choose its pids. */
 	if (!cwp_probes_live())

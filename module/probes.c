@@ -51,6 +51,7 @@
 #include <linux/mutex.h>
 #include <linux/pid_namespace.h>
 #include <linux/ptrace.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
@@ -277,15 +278,31 @@ static struct kprobe cwp_can_fork_kp = {
 	.post_handler	= cwp_post_nop,
 };
 
-/* Keep a kretprobe instance only for a task whose request this clone takes. */
+/* What the return handler of one kernel_clone() call must do. */
+struct cwp_clone_call {
+	int force_err;		/* fail with this error; else finish the request */
+};
+
+/*
+ * Keep a kretprobe instance only for a task whose request this clone
+ * takes, or for a restart that must fail.
+ */
 static int cwp_kernel_clone_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	return cwp_request_activate((struct kernel_clone_args *)regs_get_kernel_argument(regs, 0));
+	struct cwp_clone_call *call = (struct cwp_clone_call *)ri->data;
+
+	return cwp_request_activate((struct kernel_clone_args *)regs_get_kernel_argument(regs, 0),
+				    &call->force_err);
 }
 
 static int cwp_kernel_clone_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	cwp_request_finish(regs);
+	struct cwp_clone_call *call = (struct cwp_clone_call *)ri->data;
+
+	if (call->force_err)
+		regs_set_return_value(regs, call->force_err);
+	else
+		cwp_request_finish(regs);
 	/* Safe in module code: unregistering waits for running handlers. */
 	module_put(THIS_MODULE);
 	return 0;
@@ -295,6 +312,7 @@ static struct kretprobe cwp_clone_krp = {
 	.kp.symbol_name	= "kernel_clone",
 	.entry_handler	= cwp_kernel_clone_entry,
 	.handler	= cwp_kernel_clone_return,
+	.data_size	= sizeof(struct cwp_clone_call),
 };
 
 static int cwp_do_exit_pre(struct kprobe *kp, struct pt_regs *regs)
@@ -432,6 +450,15 @@ void cwp_divert_exit(void)
 {
 	cancel_delayed_work_sync(&cwp_divert_off);
 	unregister_kprobe(&cwp_idr_kp);
+	/*
+	 * A pre handler that returned 1 sent its task to a function of the
+	 * module (cwp_idr_alloc_exact(), cwp_can_fork_*()), which runs after
+	 * the handler, where unregistering does not wait for it: until every
+	 * task has been through a voluntary switch or user space, one may
+	 * still be there (preempted, on PREEMPT_RT under pidmap_lock). Called
+	 * after cwp_probes_exit(), this covers both.
+	 */
+	synchronize_rcu_tasks();
 }
 
 int cwp_probes_init(struct dentry *debugfs)

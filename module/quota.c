@@ -143,16 +143,21 @@ void cwp_user_put(struct cwp_user *user)
  * cwp_lock. Returns -EAGAIN when a limit is reached, unless @force (a
  * request put back as it was).
  */
+/* Is a limit of @user reached? Under cwp_lock. */
+bool cwp_quota_full(const struct cwp_user *user, bool privileged)
+{
+	lockdep_assert_held(&cwp_lock);
+	if (cwp_live >= max_requests)
+		return true;
+	return !privileged && (user->live >= user_requests ||
+			       cwp_unpriv_live >= max_requests - max_requests / 4);
+}
+
 int cwp_quota_charge(struct cwp_user *user, bool privileged, bool force)
 {
 	lockdep_assert_held(&cwp_lock);
-	if (!force) {
-		if (cwp_live >= max_requests)
-			return -EAGAIN;
-		if (!privileged && (user->live >= user_requests ||
-				    cwp_unpriv_live >= max_requests - max_requests / 4))
-			return -EAGAIN;
-	}
+	if (!force && cwp_quota_full(user, privileged))
+		return -EAGAIN;
 	user->live++;
 	cwp_live++;
 	if (!privileged)

@@ -26,6 +26,7 @@
 #include <linux/sched/task.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
+#include <asm/syscall.h>
 
 #include "cwp.h"
 #include "compat.h"
@@ -39,6 +40,7 @@ static LIST_HEAD(cwp_expiring);
 static atomic_t cwp_nr_live = ATOMIC_INIT(0);	/* not consumed */
 static atomic_t cwp_nr_table = ATOMIC_INIT(0);	/* in the table */
 static atomic_t cwp_nr_alloc = ATOMIC_INIT(0);	/* allocated */
+static atomic_t cwp_nr_owed = ATOMIC_INIT(0);	/* owing a restart an error */
 
 static struct workqueue_struct *cwp_free_wq;
 
@@ -53,6 +55,89 @@ static struct cwp_request *cwp_request_find(const struct task_struct *task)
 		if (req->task == task)
 			return req;
 	return NULL;
+}
+
+/* The system call the calling task is in, as its restart makes it again. */
+static void cwp_current_call(struct cwp_call *call)
+{
+	struct pt_regs *regs = task_pt_regs(current);
+
+	call->ip = instruction_pointer(regs);
+	call->sp = user_stack_pointer(regs);
+	call->nr = syscall_get_nr(current, regs);
+}
+
+/*
+ * Is the calling task in @call, or in its restart? A restarted system
+ * call resumes with the same user instruction and stack pointers and the
+ * same number; a call made by a signal handler in between runs on the
+ * handler's frame.
+ */
+static bool cwp_in_call(const struct cwp_call *call)
+{
+	struct cwp_call now;
+
+	cwp_current_call(&now);
+	return now.ip == call->ip && now.sp == call->sp && now.nr == call->nr;
+}
+
+/*
+ * A request whose clone waits for its restart, or that owes a restart an
+ * error, holds a module reference: the restart must meet the probes even
+ * if the file was closed. Under cwp_lock; a caller that pins holds a
+ * reference already (the ioctl's file, the probe's instance).
+ */
+static void cwp_request_repin(struct cwp_request *req)
+{
+	bool pin = req->restart || req->owed;
+
+	if (pin == req->pinned)
+		return;
+	req->pinned = pin;
+	if (pin)
+		__module_get(THIS_MODULE);
+	else
+		module_put(THIS_MODULE);
+}
+
+/* @call, a restart of @req's task, must fail with EINTR. Under cwp_lock. */
+static void cwp_request_owe(struct cwp_request *req, const struct cwp_call *call)
+{
+	if (!req->owed)
+		atomic_inc(&cwp_nr_owed);
+	req->owed = true;
+	if (call != &req->owed_call)
+		req->owed_call = *call;
+	cwp_request_repin(req);
+}
+
+static void cwp_request_unowe(struct cwp_request *req)
+{
+	if (req->owed)
+		atomic_dec(&cwp_nr_owed);
+	req->owed = false;
+	cwp_request_repin(req);
+}
+
+/*
+ * The calling task drops @req, from a call that is not the restart @req
+ * waits for (a signal handler's, while its interrupted clone waits): which
+ * restart is owed an error now? Returns 0 and sets *@owed (NULL: none),
+ * or -EBUSY when two would be (a handler's clone was interrupted in turn,
+ * while another restart was owed): a task owes one at a time. A restart
+ * that asks again itself owes nothing. Under cwp_lock.
+ */
+static int cwp_request_debt(const struct cwp_request *req, const struct cwp_call **owed)
+{
+	bool owes = req->owed && !cwp_in_call(&req->owed_call);
+
+	*owed = owes ? &req->owed_call : NULL;
+	if (!req->restart || cwp_in_call(&req->restart_call))
+		return 0;
+	if (owes)
+		return -EBUSY;
+	*owed = &req->restart_call;
+	return 0;
 }
 
 /* Give up the diversion probe @req kept armed. Under cwp_lock. */
@@ -72,6 +157,8 @@ static void cwp_request_retire(struct cwp_request *req)
 	if (req->state == CWP_REQ_CONSUMED)
 		return;
 	WRITE_ONCE(req->state, CWP_REQ_CONSUMED);
+	req->restart = false;
+	cwp_request_repin(req);
 	cwp_request_drop_divert(req);
 	cwp_quota_uncharge(req->user, req->privileged);
 	atomic_dec(&cwp_nr_live);
@@ -81,6 +168,7 @@ static void cwp_request_retire(struct cwp_request *req)
 static void cwp_request_unlink(struct cwp_request *req)
 {
 	cwp_request_retire(req);
+	cwp_request_unowe(req);
 	hash_del_rcu(&req->node);
 	list_del_init(&req->file_node);
 	atomic_dec(&cwp_nr_table);
@@ -174,8 +262,6 @@ static void cwp_request_put(struct cwp_request *req)
 	queue_rcu_work(cwp_free_wq, &req->free_work);
 }
 
-static bool cwp_request_same_call(const struct cwp_request *req);
-
 /*
  * cwp_request_arm() - make @req the calling task's request, replacing the
  * one it may have. Returns 0, or -EAGAIN (a quota is reached),
@@ -185,6 +271,7 @@ static bool cwp_request_same_call(const struct cwp_request *req);
  */
 int cwp_request_arm(struct cwp_request *req)
 {
+	const struct cwp_call *owed = NULL;
 	struct cwp_request *old;
 	bool expire = false, old_live;
 	int ret;
@@ -192,6 +279,14 @@ int cwp_request_arm(struct cwp_request *req)
 	if (!req->set_tid_size) {
 		if (!cwp_divert_usable())
 			return -EOPNOTSUPP;
+		/* Arming the probe costs every fork: not for a caller over quota. */
+		raw_spin_lock(&cwp_lock);
+		old = cwp_request_find(current);
+		old_live = old && old->state != CWP_REQ_CONSUMED;
+		ret = !old_live && cwp_quota_full(req->user, req->privileged) ? -EAGAIN : 0;
+		raw_spin_unlock(&cwp_lock);
+		if (ret)
+			return ret;
 		ret = cwp_divert_get();
 		if (ret)
 			return ret;
@@ -208,16 +303,21 @@ int cwp_request_arm(struct cwp_request *req)
 	ret = cwp_quota_charge(req->user, req->privileged, false);
 	if (old_live)
 		cwp_quota_charge(old->user, old->privileged, true);
-	if (!ret && old && old->state == CWP_REQ_ACTIVE) {
-		cwp_quota_uncharge(req->user, req->privileged);
+	if (!ret && old && old->state == CWP_REQ_ACTIVE)
 		ret = -EBUSY;
-	}
+	/* A restart the old one waits for, or owes an error, is owed one. */
+	if (!ret && old)
+		ret = cwp_request_debt(old, &owed);
+	if (ret && ret != -EAGAIN)
+		cwp_quota_uncharge(req->user, req->privileged);
 	if (ret)
 		old = NULL;	/* refused: the old one stays */
 	if (old) {
 		/* CWP_IOC_CLONE made again by the restart of its system call. */
-		if (old->restart && cwp_request_same_call(old))
+		if (old->restart && cwp_in_call(&old->restart_call))
 			req->divert_retries = old->divert_retries;
+		if (owed)
+			cwp_request_owe(req, owed);
 		cwp_request_unlink(old);
 	}
 	if (!ret) {
@@ -252,26 +352,44 @@ int cwp_request_arm(struct cwp_request *req)
 
 /*
  * cwp_request_cancel() - drop the calling task's request, live or
- * consumed. Returns true if it was live. Process context.
+ * consumed. A restart it waited for, or owed an error, is owed one: the
+ * request stays, consumed, until that restart or the task's exit.
+ * Returns 1 if it was live, 0 if not, -EBUSY if it cannot be dropped
+ * (see cwp_request_debt()). Process context.
  */
-bool cwp_request_cancel(void)
+int cwp_request_cancel(void)
 {
+	const struct cwp_call *owed;
 	struct cwp_request *req;
-	bool live = false;
+	int ret = 0;
 
 	raw_spin_lock(&cwp_lock);
 	req = cwp_request_find(current);
-	if (req && req->state != CWP_REQ_ACTIVE) {
-		live = req->state != CWP_REQ_CONSUMED;
-		cwp_request_unlink(req);
-	} else {
+	if (!req || req->state == CWP_REQ_ACTIVE) {
 		req = NULL;
+		goto out;
 	}
+	ret = cwp_request_debt(req, &owed);
+	if (ret) {
+		req = NULL;
+		goto out;
+	}
+	ret = req->state != CWP_REQ_CONSUMED;
+	if (owed) {
+		cwp_request_owe(req, owed);
+		cwp_request_retire(req);
+		list_del_init(&req->file_node);
+		req->owner = NULL;
+		req = NULL;
+	} else {
+		cwp_request_unlink(req);
+	}
+out:
 	raw_spin_unlock(&cwp_lock);
 
 	if (req)
 		cwp_request_free(req);
-	return live;
+	return ret;
 }
 
 /*
@@ -301,7 +419,10 @@ bool cwp_request_poison_clone(struct kernel_clone_args *args)
 
 	raw_spin_lock(&cwp_lock);
 	req = cwp_request_find(current);
-	live = req && (req->state == CWP_REQ_ARMED || req->state == CWP_REQ_EXPIRED);
+	/* What cwp_request_activate() takes for this clone. */
+	live = req && (req->state == CWP_REQ_ARMED || req->state == CWP_REQ_EXPIRED) &&
+	       req->exec_id == READ_ONCE(current->self_exec_id) &&
+	       (!req->restart || cwp_in_call(&req->restart_call));
 	if (live) {
 		req->ioctl = true;
 		req->ioctl_flags = args->flags;
@@ -312,9 +433,10 @@ bool cwp_request_poison_clone(struct kernel_clone_args *args)
 }
 
 /*
- * cwp_request_release_file() - drop the requests made through @owner. An
- * active request belongs to a clone in progress and is consumed by it; it
- * forgets its file. Process context.
+ * cwp_request_release_file() - drop the requests made through @owner. A
+ * request whose clone is in progress (active, or interrupted and waiting
+ * for its restart) is consumed by that clone, and one that owes a restart
+ * an error stays for it: they forget their file. Process context.
  */
 void cwp_request_release_file(struct cwp_file *owner)
 {
@@ -323,7 +445,9 @@ void cwp_request_release_file(struct cwp_file *owner)
 
 	raw_spin_lock(&cwp_lock);
 	list_for_each_entry_safe(req, tmp, &owner->requests, file_node) {
-		if (req->state == CWP_REQ_ACTIVE) {
+		if (req->state == CWP_REQ_ACTIVE || req->restart || req->owed) {
+			if (req->owed && !req->restart)
+				cwp_request_retire(req);
 			list_del_init(&req->file_node);
 			req->owner = NULL;
 			continue;
@@ -354,66 +478,65 @@ size_t cwp_requests_mem(void)
 	return (size_t)atomic_read(&cwp_nr_alloc) * sizeof(struct cwp_request);
 }
 
-/* The user context of the calling task's system call. */
-static void cwp_user_call(unsigned long *ip, unsigned long *sp)
-{
-	struct pt_regs *regs = task_pt_regs(current);
-
-	*ip = instruction_pointer(regs);
-	*sp = user_stack_pointer(regs);
-}
-
-/*
- * Is the calling task's clone the restart of the one that was interrupted
- * with @req? A restarted system call resumes with the same user
- * instruction and stack pointers; a clone made by a signal handler in
- * between runs on the handler's frame.
- */
-static bool cwp_request_same_call(const struct cwp_request *req)
-{
-	unsigned long ip, sp;
-
-	cwp_user_call(&ip, &sp);
-	return ip == req->restart_ip && sp == req->restart_sp;
-}
-
 /*
  * cwp_request_activate() - the calling task's kernel_clone(@args) starts:
  * hand it the task's armed request, if it has one meant for this clone.
- * Returns 0 when the request is active and the return handler must run
- * (it holds a module reference), 1 otherwise. A request that cannot be
- * used makes the clone fail at once (cwp_clone_poison()) with its error.
- * Preemption disabled.
+ * Returns 0 when the return handler must run (it holds a module
+ * reference): the request is active, or the clone is a restart owed an
+ * error, which *@force_err then holds. Returns 1 otherwise. A request
+ * that cannot be used makes the clone fail at once (cwp_clone_poison())
+ * with its error. Preemption disabled.
  */
-int cwp_request_activate(struct kernel_clone_args *args)
+int cwp_request_activate(struct kernel_clone_args *args, int *force_err)
 {
 	struct cwp_request *req;
 	bool newpid;
 	int err = 0;
 	int ret = 1;
 
-	if (likely(!atomic_read(&cwp_nr_live)))
+	*force_err = 0;
+	if (likely(!atomic_read(&cwp_nr_live) && !atomic_read(&cwp_nr_owed)))
 		return 1;
 
 	raw_spin_lock(&cwp_lock);
 	req = cwp_request_find(current);
-	if (!req || (req->state != CWP_REQ_ARMED && req->state != CWP_REQ_EXPIRED))
-		goto out;
-	if (cwp_inject(CWP_INJECT_MISS_ENTRY))
+	if (!req)
 		goto out;
 	/* Armed by the program this task ran before execve(): not for this one. */
 	if (req->exec_id != READ_ONCE(current->self_exec_id)) {
+		cwp_request_unowe(req);
 		cwp_request_retire(req);
 		goto out;
 	}
+	if (req->owed && cwp_in_call(&req->owed_call)) {
+		/*
+		 * The restart of a clone whose pids another call of this task
+		 * replaced or dropped meanwhile: it fails, before anything is
+		 * done. The request's pin holds the module for the reference.
+		 */
+		__module_get(THIS_MODULE);
+		cwp_request_unowe(req);
+		cwp_clone_poison(args);
+		*force_err = -EINTR;
+		ret = 0;
+		goto out;
+	}
+	if (req->state != CWP_REQ_ARMED && req->state != CWP_REQ_EXPIRED)
+		goto out;
+	if (cwp_inject(CWP_INJECT_MISS_ENTRY))
+		goto out;
 	/* Kept for an interrupted clone: this is another one. */
-	if (req->restart && !cwp_request_same_call(req))
+	if (req->restart && !cwp_in_call(&req->restart_call))
 		goto out;
 	/* Only a forced unload fails here: no return handler may run. */
-	if (!try_module_get(THIS_MODULE)) {
+	if (req->pinned) {
+		__module_get(THIS_MODULE);
+	} else if (!try_module_get(THIS_MODULE)) {
 		cwp_clone_poison(args);
 		goto out;
 	}
+	req->restart = false;
+	cwp_request_repin(req);
 
 	if (req->ioctl)
 		args->flags = req->ioctl_flags;
@@ -474,7 +597,8 @@ void cwp_request_finish(struct pt_regs *regs)
 		req->divert = false;
 		if (ret == -ERESTARTNOINTR && !req->error) {
 			req->restart = true;
-			cwp_user_call(&req->restart_ip, &req->restart_sp);
+			cwp_current_call(&req->restart_call);
+			cwp_request_repin(req);
 			WRITE_ONCE(req->state, CWP_REQ_ARMED);
 		} else {
 			cwp_request_retire(req);
@@ -582,12 +706,18 @@ int cwp_request_verify(struct task_struct *child,
 	int ret = 0, miss;
 	pid_t got;
 
-	if (likely(!atomic_read(&cwp_nr_live)))
+	if (likely(!atomic_read(&cwp_nr_live) && !atomic_read(&cwp_nr_owed)))
 		return 0;
 	rcu_read_lock();
 	req = cwp_request_find(current);
-	if (!req)
+	if (!req || (child->flags & CWP_PF_WORKERS))
 		goto out;
+	if (req->owed && cwp_in_call(&req->owed_call)) {
+		ret = -EAGAIN;
+		pr_warn_ratelimited("the restart of a clone of %s[%d] escaped the kernel_clone probe: refused (EAGAIN)\n",
+				    current->comm, task_pid_nr(current));
+		goto out;
+	}
 	switch (READ_ONCE(req->state)) {
 	case CWP_REQ_ACTIVE:
 		if (req->args != args)
@@ -624,7 +754,9 @@ int cwp_request_verify(struct task_struct *child,
 		break;
 	case CWP_REQ_ARMED:
 	case CWP_REQ_EXPIRED:
-		if (!req->restart && !(child->flags & CWP_PF_WORKERS)) {
+		/* Not for another call's restart; not for another program. */
+		if ((!req->restart || cwp_in_call(&req->restart_call)) &&
+		    req->exec_id == READ_ONCE(current->self_exec_id)) {
 			ret = -EAGAIN;
 			pr_warn_ratelimited("a clone of %s[%d] escaped the kernel_clone probe with pids armed: refused (EAGAIN)\n",
 					    current->comm, task_pid_nr(current));
@@ -667,7 +799,7 @@ static void cwp_expire_fn(struct work_struct *work)
 	raw_spin_lock(&cwp_lock);
 	list_for_each_entry_safe(req, tmp, &cwp_expiring, expire_node) {
 		if (time_before(jiffies, req->armed_at + ttl)) {
-			next = req->armed_at + ttl - jiffies;
+			next = min_not_zero(next, req->armed_at + ttl - jiffies);
 			break;
 		}
 		/* In its clone now: it is consumed, or expires later. */
