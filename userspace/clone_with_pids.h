@@ -63,7 +63,8 @@ int clone_with_pids(int flags, void *child_stack_base, int *parent_tid_ptr,
  * clone(), clone3(), and so pthread_create() and posix_spawn()) consumes
  * the pids when it creates the task or fails for good; a clone that a
  * signal, a stop or a tracer interrupts is restarted by the kernel and
- * keeps them. Other threads are unaffected. The list is aligned to the
+ * keeps them (the restart fails with EINTR if a signal handler replaced
+ * or cancelled them meanwhile). Other threads are unaffected. The list is aligned to the
  * thread's pid namespace for children at the time of this call. The pids
  * are dropped when the thread exits, when the library's descriptor is
  * closed, and at execve().

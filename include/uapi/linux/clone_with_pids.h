@@ -88,13 +88,15 @@ struct cwp_clone_args {
  * vfork(), clone(), clone3(), and so pthread_create() and posix_spawn()).
  * That clone consumes them when it creates the task or fails for good; a
  * clone interrupted by a signal and restarted by the kernel
- * (ERESTARTNOINTR) keeps them for its restart. The list is aligned to the
+ * (ERESTARTNOINTR) keeps them for its restart, which fails with EINTR if
+ * another call of the thread (a signal handler) replaced or cancelled
+ * them meanwhile. The list is aligned to the
  * thread's pid namespace for children at the time of this call; a clone
  * made after that namespace changed, or a clone3() with its own set_tid,
  * fails with EINVAL; one made after the thread's credentials changed
  * fails with EPERM, before anything is copied. The pids are dropped when
- * the thread exits, when the file it armed them through is released, and
- * at execve() (the new program never asked for them). They are invisible
+ * the thread exits, when the file it armed them through is released (but
+ * for a clone in progress, or waiting for its restart), and at execve() (the new program never asked for them). They are invisible
  * to other threads. Privilege and list errors are reported here,
  * allocation errors (EBUSY, EINVAL for pid_max or a namespace without
  * init) by the clone.
