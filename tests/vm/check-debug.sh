@@ -38,7 +38,7 @@ cp "$chroot$work/clone_with_pids.ko" "$out/"
 
 CWP_VM_MEM=3072 CWP_VM_TIMEOUT=5400 "$vm/run-kernel.sh" "$kdir/bzImage" "$out/clone_with_pids.ko" \
 	"$top/build/tests" "$out/vm.log" \
-	"cwp_timeout_scale=6 cwp_kmemleak=1 cwp_skip=m32/ cwp_fuzz_requests=${CWP_DEBUG_FUZZ:-50000} cwp_fuzz_seconds=3000 cwp_race_rounds=${CWP_DEBUG_RACE:-20} cwp_storm_rounds=${CWP_DEBUG_STORM:-200} cwp_exit_rounds=100" ||
+	"cwp_timeout_scale=6 cwp_kmemleak=1 cwp_skip=m32/ cwp_fuzz_requests=${CWP_DEBUG_FUZZ:-50000} cwp_fuzz_seconds=3000 cwp_race_rounds=${CWP_DEBUG_RACE:-20} cwp_storm_rounds=${CWP_DEBUG_STORM:-200} cwp_exit_rounds=100 cwp_owed_seconds=300" ||
 	echo "CWP-TEST qemu FAIL" >> "$out/vm.log"
 if ! grep -aq '^CWP-DONE' "$out/vm.log"; then
 	hung=$(tr -d '\r' < "$out/vm.log" | sed -n 's/^CWP-RUN //p' | tail -n 1)

@@ -1,8 +1,8 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Run the test suite on stock Debian kernels in QEMU.
 #
-#   KERNELS="5.10 6.1 6.12 7.x 6.12-rt 7.x-rt" tests/vm/check.sh
+#   KERNELS="5.10 6.1 6.12 7.x 6.12-rt 7.x-rt" [CWP_JOBS=2] tests/vm/check.sh
 #
 # For each kernel: fetch the newest image + headers of its suite (cached in
 # CWP_CACHE, default /var/cache/clone_with_pids), build the module in a
@@ -43,18 +43,26 @@ echo "$line"
 summary="$line
 "
 total_pass=$pass total_fail=$fail total_skip=$skip
-for k in $kernels; do
+# One kernel: prepare it (serialized: kernels of one suite share its
+# chroot and apt cache), boot it with the tests, and write its report,
+# its summary line and its counts into OUT/K/.
+run_kernel() {
+	k=$1
 	t0=$(date +%s)
-	rm -f "$out/$k/vm.log" "$out/$k/clone_with_pids.ko"
+	mkdir -p "$out/$k"
+	rm -f "$out/$k/vm.log" "$out/$k/clone_with_pids.ko" "$out/$k/report" "$out/$k/line" "$out/$k/counts"
 	VMLINUZ= RELEASE=$k EXTRA=
-	if vars=$("$vm/prepare-kernel.sh" "$k" "$out/$k"); then
+	rc=0
+	vars=$(flock "$out/.prepare.lock" "$vm/prepare-kernel.sh" "$k" "$out/$k") || rc=$?
+	if [ $rc -eq 0 ]; then
 		eval "$vars"
-	elif [ $? -eq 2 ]; then
-		exit 2
+	elif [ $rc -eq 2 ]; then
+		echo "CWP-TEST fetch-kernel FAIL" > "$out/$k/vm.log"
 	else
 		echo "CWP-TEST module-build FAIL" > "$out/$k/vm.log"
 	fi
 	vmlinuz=$VMLINUZ release=$RELEASE extra=$EXTRA
+	{
 	if [ -f "$out/$k/clone_with_pids.ko" ]; then
 		# A boot that dies before /init ran never reached our code: under
 		# TCG, Debian 7.x kernels rarely take an int3 oops while patching
@@ -88,16 +96,39 @@ for k in $kernels; do
 	tr -d '\r' < "$log" | sed -n 's/^CWP-TIME //p' | sort -k2 -n -r | head -n 5 |
 		awk '{ s = s sep $1 " " $2 "s"; sep = ", " } END { if (s != "") print "  slowest: " s }'
 	tr -d '\r' < "$log" | grep -a '^CWP-TEST .* \(FAIL\|SKIP\)$' | sed 's/^CWP-TEST /  /' || true
+	} > "$out/$k/report" 2>&1
 	line=$(printf '%-5s %-28s %3d passed, %d failed, %d skipped (%ds)' "$k" "$release" "$pass" "$fail" "$skip" $(($(date +%s) - t0)))
-	echo "$line"
 	fails=$(tr -d '\r' < "$log" | sed -n 's/^CWP-TEST \(.*\) FAIL$/\1/p' | tr '\n' ' ')
-	if [ -n "$fails" ]; then
-		line="$line
+	[ -z "$fails" ] || line="$line
       failed: $fails"
-		failed_logs="$failed_logs $k"
+	printf '%s\n' "$line" > "$out/$k/line"
+	echo "$pass $fail $skip" > "$out/$k/counts"
+}
+
+# CWP_JOBS kernels at a time (default 1). A VM rarely keeps both of its
+# vCPUs busy, so two at once use two host cores better; each still has
+# its own per-test timeouts.
+jobs=${CWP_JOBS:-1}
+running=0
+for k in $kernels; do
+	if [ "$running" -ge "$jobs" ]; then
+		wait -n 2> /dev/null || wait
+		running=$((running - 1))
 	fi
+	run_kernel "$k" &
+	running=$((running + 1))
+done
+wait
+
+failed_logs=
+for k in $kernels; do
+	cat "$out/$k/report" 2> /dev/null
+	line=$(cat "$out/$k/line" 2> /dev/null || echo "$k: no result")
+	echo "$line"
 	summary="$summary$line
 "
+	read -r pass fail skip < "$out/$k/counts" 2> /dev/null || { pass=0 fail=1 skip=0; }
+	[ "$fail" -eq 0 ] || failed_logs="$failed_logs $k"
 	total_pass=$((total_pass + pass))
 	total_fail=$((total_fail + fail))
 	total_skip=$((total_skip + skip))
