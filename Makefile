@@ -39,6 +39,7 @@ ARCH_DIR := userspace/arch/$(shell $(CC) -dumpmachine | sed 's/-.*//; s/^i[3-6]8
 LIB_C := userspace/clone_with_pids.c userspace/fallback.c userspace/kmod.c
 LIB_SRC := $(LIB_C) $(ARCH_DIR)/clone_fn.S
 HDRS := userspace/clone_with_pids.h include/uapi/linux/clone_with_pids.h userspace/cwp_internal.h
+TOOL_SRC := userspace/clone-with-pids.c userspace/status.c
 TESTS := $(sort $(basename $(notdir $(wildcard tests/t_*.c))))
 
 .PHONY: all module userspace tests check check-debug demo install install-module \
@@ -66,8 +67,8 @@ $(B)/libclone_with_pids.so.0: $(LIB_OBJ) userspace/libclone_with_pids.map
 	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libclone_with_pids.so.0 \
 		-Wl,--version-script=userspace/libclone_with_pids.map -o $@ $(LIB_OBJ)
 
-$(B)/clone-with-pids: userspace/clone-with-pids.c $(B)/libclone_with_pids.a $(HDRS)
-	$(CC) $(CWP_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libclone_with_pids.a
+$(B)/clone-with-pids: $(TOOL_SRC) userspace/status.h $(B)/libclone_with_pids.a $(HDRS)
+	$(CC) $(CWP_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(TOOL_SRC) $(B)/libclone_with_pids.a
 
 $(B)/restore-tree: userspace/examples/restore-tree.c $(B)/libclone_with_pids.a $(HDRS)
 	$(CC) $(CWP_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $< $(B)/libclone_with_pids.a
@@ -89,9 +90,9 @@ $(B)/tests/%: tests/%.c $(T_SRC) $(T_HDRS) $(LIB_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -pthread -o $@ $< $(T_SRC) $(LIB_SRC)
 
-$(B)/tests/clone-with-pids: userspace/clone-with-pids.c $(LIB_SRC) $(HDRS)
+$(B)/tests/clone-with-pids: $(TOOL_SRC) userspace/status.h $(LIB_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -o $@ userspace/clone-with-pids.c $(LIB_SRC)
+	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -o $@ $(TOOL_SRC) $(LIB_SRC)
 
 $(B)/tests/restore-tree: userspace/examples/restore-tree.c $(LIB_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
@@ -107,9 +108,14 @@ $(B)/tests/tree.txt: userspace/examples/tree.txt
 # that exist when it was on.
 LAST := t_wrap t_race64 t_fuzz t_monitor_audit
 
+# The library without the module (clone3() set_tid): a pass of their own,
+# where the module is never loaded (tests/vm/check-fallback.sh).
+FALLBACK_TESTS := $(filter t_fallback_%,$(TESTS))
+MAIN_TESTS := $(filter-out $(FALLBACK_TESTS),$(TESTS))
+
 # The same tests as 32-bit programs (compat ioctl path), but the long ones.
 M32_SKIP := t_fuzz t_lifecycle t_race64 t_wrap t_monitor_audit
-M32_TESTS := $(filter-out $(M32_SKIP),$(TESTS))
+M32_TESTS := $(filter-out $(M32_SKIP),$(MAIN_TESTS))
 M32_SRC := $(T_SRC) $(LIB_C) userspace/arch/i386/clone_fn.S
 
 $(B)/tests/m32/%: tests/%.c $(T_HDRS) $(M32_SRC) $(HDRS)
@@ -122,12 +128,14 @@ $(B)/tests/timeouts: tests/timeouts
 
 tests: $(addprefix $(B)/tests/,$(TESTS)) $(B)/tests/clone-with-pids $(B)/tests/restore-tree \
 	$(B)/tests/tree.txt $(B)/tests/timeouts $(addprefix $(B)/tests/m32/,$(M32_TESTS))
-	printf '%s\n' $(filter-out $(LAST),$(TESTS)) $(addprefix m32/,$(M32_TESTS)) $(LAST) > $(B)/tests/list
+	printf '%s\n' $(filter-out $(LAST),$(MAIN_TESTS)) $(addprefix m32/,$(M32_TESTS)) $(LAST) > $(B)/tests/list
+	printf '%s\n' $(FALLBACK_TESTS) > $(B)/tests/list-fallback
 
 check:
 	tests/vm/deps.sh
 	$(MAKE) tests
 	tests/vm/check.sh
+	tests/vm/check-fallback.sh
 
 check-debug:
 	tests/vm/deps.sh

@@ -28,22 +28,25 @@ int clone_with_pids_fd(void)
 {
 	int fd = __atomic_load_n(&cwp_fd, __ATOMIC_ACQUIRE);
 	int expected = -1;
+	int err;
 
 	if (fd >= 0)
 		return fd;
 	fd = open(CWP_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	err = errno;
 	/*
 	 * No node: nothing made it at boot (no modules.devname entry, no
 	 * kmod-static-nodes). A caller that may load modules loads it
 	 * through libkmod, once per process; its node then appears.
 	 */
-	if (fd < 0 && errno == ENOENT && !__atomic_exchange_n(&cwp_kmod_tried, 1, __ATOMIC_ACQ_REL) &&
-	    cwp_can_load_modules() && cwp_kmod_load() == 0)
+	if (fd < 0 && err == ENOENT && !__atomic_exchange_n(&cwp_kmod_tried, 1, __ATOMIC_ACQ_REL) &&
+	    cwp_can_load_modules() && cwp_kmod_load() == 0) {
 		fd = open(CWP_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+		err = errno;
+	}
 	if (fd < 0) {
 		/* No node, or a node with no driver behind it. */
-		if (errno == ENOENT || errno == ENXIO)
-			errno = ENODEV;
+		errno = err == ENOENT || err == ENXIO ? ENODEV : err;
 		return -1;
 	}
 	if (!__atomic_compare_exchange_n(&cwp_fd, &expected, fd, 0,

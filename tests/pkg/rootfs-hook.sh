@@ -1,0 +1,30 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# mmdebstrap customize hook of check-packages.sh's rootfs (ROOT in $1):
+# a machine that boots straight to the checks, with an unprivileged user,
+# and the headers of a second kernel downloaded now, so that a run later
+# needs no mirror.
+set -eu
+root=$1
+
+# A machine id: not a first boot (no systemd-firstboot prompt).
+od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$root/etc/machine-id"
+echo >> "$root/etc/machine-id"
+echo cwp-pkg > "$root/etc/hostname"
+printf '/dev/vda / ext4 rw,errors=remount-ro 0 1\n' > "$root/etc/fstab"
+chroot "$root" useradd -m -s /bin/sh cwp
+# Nothing on the serial console but the kernel and the checks.
+for u in serial-getty@ttyS0.service getty@tty1.service systemd-firstboot.service \
+	apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service \
+	fstrim.timer man-db.timer; do
+	ln -sf /dev/null "$root/etc/systemd/system/$u"
+done
+
+# The generic amd64 flavour of the same kernel ABI: a second kernel whose
+# headers make DKMS build the module for it.
+hdr=$(chroot "$root" dpkg-query -W -f '${Depends}' linux-headers-cloud-amd64 |
+	tr ',' '\n' | sed -n 's/^ *\(linux-headers-[^ ]*\)-cloud-amd64.*/\1-amd64/p' | head -n 1)
+[ -n "$hdr" ] || { echo "rootfs-hook: no cloud headers" >&2; exit 1; }
+chroot "$root" apt-get install -q -y --download-only "$hdr" >&2
+mkdir -p "$root/root/second-kernel"
+cp "$root/var/cache/apt/archives/${hdr}_"*.deb "$root/root/second-kernel/"
