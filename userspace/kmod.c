@@ -17,11 +17,11 @@
 #include "cwp_internal.h"
 
 /*
- * Weak: a static program that does not use dlopen() itself does not get
- * it linked in for us (glibc warns that a static dlopen() needs the
- * shared libraries at run time); there libkmod is simply absent.
+ * dlopen() is looked up at run time, not linked: a statically linked
+ * program (the test programs, a user's "pkg-config --static" build) gets
+ * no static dlopen() from us, which glibc warns needs the shared
+ * libraries at run time anyway. There, libkmod is simply absent.
  */
-#pragma weak dlopen
 #pragma weak dlsym
 
 static struct cwp_kmod cwp_kmod;
@@ -46,15 +46,18 @@ static const struct {
 
 static void cwp_kmod_init(void)
 {
+	void *(*open_lib)(const char *file, int mode) = NULL;
 	void *h;
 	size_t i;
 
-	if (!dlopen || !dlsym) {
+	if (dlsym)
+		open_lib = (void *(*)(const char *, int))dlsym(RTLD_DEFAULT, "dlopen");
+	if (!open_lib) {
 		cwp_kmod_err = ELIBACC;
 		return;
 	}
 	/* Never closed: libkmod keeps no state we would need to drop. */
-	h = dlopen("libkmod.so.2", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+	h = open_lib("libkmod.so.2", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
 	if (!h) {
 		cwp_kmod_err = ELIBACC;
 		return;
