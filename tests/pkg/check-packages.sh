@@ -60,6 +60,7 @@ in_root() {
 
 for suite in $suites; do
 	t0=$(date +%s)
+	kver=
 	log=$out/$suite.log
 	: > "$log"
 	res=$out/$suite.results
@@ -76,7 +77,7 @@ for suite in $suites; do
 			--dpkgopt='path-exclude=/usr/share/locale/*' \
 			--dpkgopt='path-exclude=/usr/share/doc/*' \
 			--dpkgopt='path-include=/usr/share/doc/*/copyright' \
-			--include=systemd,systemd-sysv,udev,kmod,dkms,initramfs-tools,linux-image-cloud-amd64,linux-headers-cloud-amd64,gcc,make,libc6-dev,pkgconf,procps \
+			--include=systemd,systemd-sysv,udev,kmod,dkms,initramfs-tools,linux-image-cloud-amd64,linux-headers-cloud-amd64,gcc,make,libc6-dev,pkgconf,procps,passwd \
 			--customize-hook="'$here/rootfs-hook.sh' \"\$1\"" \
 			"$suite" "$base.tmp" "$(echo "$lists" | tr '|' '\n')" > "$out/$suite-mmdebstrap.log" 2>&1; then
 			tail -n 30 "$out/$suite-mmdebstrap.log"
