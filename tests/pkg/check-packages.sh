@@ -100,7 +100,7 @@ for suite in $suites; do
 		# apt installs the packages; the dkms package's postinst builds
 		# the module with DKMS for the rootfs's kernel.
 		if in_root "$root" sh -c 'DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y --no-download /root/debs/*.deb' >> "$log" 2>&1 &&
+			apt-get install -y /root/debs/*.deb' >> "$log" 2>&1 &&
 			[ -n "$(find "$root/lib/modules/$kver/updates/dkms" -name 'clone_with_pids.ko*' 2> /dev/null)" ]; then
 			echo "CWP-PKG apt-install-dkms-build PASS" >> "$res"
 		else
