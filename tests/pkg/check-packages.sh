@@ -111,6 +111,20 @@ for suite in $suites; do
 		mkdir -p "$root/usr/local/share/cwp" "$root/usr/local/sbin"
 		echo "$ver" > "$root/usr/local/share/cwp/version"
 		cp "$here/fwp.c" "$root/usr/local/share/cwp/"
+		# A program calling fork_with_pids(), built in the rootfs with the
+		# pkg-config flags of libclone-with-pids-dev (dynamic and static),
+		# here rather than under emulation; the VM runs both.
+		if in_root "$root" sh -c 'set -ex; cd /usr/local/share/cwp
+			[ "$(pkg-config --modversion libclone_with_pids)" = "$(cat version)" ]
+			cc $(pkg-config --cflags libclone_with_pids) -o fwp fwp.c \
+				$(pkg-config --libs libclone_with_pids)
+			cc $(pkg-config --cflags libclone_with_pids) -static -o fwp-static fwp.c \
+				$(pkg-config --static --libs libclone_with_pids)' >> "$log" 2>&1; then
+			echo "CWP-PKG pkg-config-build PASS" >> "$res"
+		else
+			echo "CWP-PKG pkg-config-build FAIL" >> "$res"
+			tail -n 20 "$log" | sed 's/^/CWP-OUT pkg-config-build: /' >> "$res"
+		fi
 		install -m 0755 "$here/vm-check.sh" "$root/usr/local/sbin/cwp-pkg-check"
 		cp "$here/cwp-pkg-check.service" "$root/etc/systemd/system/"
 		ln -sf ../cwp-pkg-check.service \
@@ -127,6 +141,7 @@ for suite in $suites; do
 			-append "console=ttyS0 root=/dev/vda rw panic=-1 panic_on_warn=1 oops=panic loglevel=4" \
 			< /dev/null > "$out/$suite-vm.log" 2>&1 || echo "CWP-PKG qemu FAIL" >> "$res"
 		tr -d '\r' < "$out/$suite-vm.log" | grep -a '^CWP-\(PKG\|OUT\) ' >> "$res" || true
+		tr -d '\r' < "$out/$suite-vm.log" | sed -n 's/^CWP-PKG-\(KERNEL\|DONE\) /  /p'
 		if ! tr -d '\r' < "$out/$suite-vm.log" | grep -aq '^CWP-PKG-DONE'; then
 			echo "$suite: the VM did not finish the checks; its log ends with:"
 			tr -d '\r' < "$out/$suite-vm.log" | tail -n 40 | sed 's/^/  | /'

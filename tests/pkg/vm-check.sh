@@ -50,14 +50,15 @@ root_chosen_pid() {
 	[ "$out" = 4242 ]
 }
 
-pkg_config_build() {
-	pkg-config --modversion libclone_with_pids | grep -qx "$ver" &&
-	cc $(pkg-config --cflags libclone_with_pids) -o /tmp/fwp /usr/local/share/cwp/fwp.c \
-		$(pkg-config --libs libclone_with_pids) &&
-	ldd /tmp/fwp | grep -q 'libclone_with_pids.so.0 => /usr/lib/' &&
-	cc $(pkg-config --cflags libclone_with_pids) -static -o /tmp/fwp-static \
-		/usr/local/share/cwp/fwp.c $(pkg-config --static --libs libclone_with_pids) &&
-	/tmp/fwp 4343 && /tmp/fwp-static 4344 && /tmp/fwp query | grep -q '^query 1 '
+# The program check-packages.sh built with the pkg-config flags of
+# libclone-with-pids-dev: linked to the installed library, it gets its pid.
+pkg_config_program() {
+	ldd /tmp/fwp && ldd /tmp/fwp | grep -q 'libclone_with_pids\.so\.0 => /' &&
+	/tmp/fwp 4343 && /tmp/fwp-static 4344
+}
+
+library_query() {
+	/tmp/fwp query && /tmp/fwp query | grep -q '^query 1 '
 }
 
 status_loaded() {
@@ -102,18 +103,20 @@ kernel_log_clean() {
 	! dmesg | grep -E "$splat"
 }
 
-echo "CWP-PKG-KERNEL $kver"
+echo "CWP-PKG-KERNEL $kver, booted in $(cut -d' ' -f1 /proc/uptime) s"
 check dkms-built dkms_built
 check not-loaded not_loaded
 check node-0666 node_0666
 check user-autoload user_autoload
 check root-chosen-pid root_chosen_pid
-check pkg-config-build pkg_config_build
+cp /usr/local/share/cwp/fwp /usr/local/share/cwp/fwp-static /tmp/
+check pkg-config-program pkg_config_program
+check library-query library_query
 check status-loaded status_loaded
 check lib-kmod-unprivileged lib_kmod_unprivileged
 check lib-kmod-root lib_kmod_root
 check tool-load tool_load
 check tool-blacklist tool_blacklist
 check kernel-log-clean kernel_log_clean
-echo "CWP-PKG-DONE"
-systemctl poweroff --no-block
+echo "CWP-PKG-DONE at $(cut -d' ' -f1 /proc/uptime) s"
+systemctl poweroff --no-block 2> /dev/null || poweroff
