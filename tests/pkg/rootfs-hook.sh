@@ -21,10 +21,11 @@ for u in serial-getty@ttyS0.service getty@tty1.service systemd-firstboot.service
 done
 
 # The generic amd64 flavour of the same kernel ABI: a second kernel whose
-# headers make DKMS build the module for it.
+# headers make DKMS build the module for it. They come with what apt would
+# install with them (trixie's headers depend on their image).
 hdr=$(chroot "$root" dpkg-query -W -f '${Depends}' linux-headers-cloud-amd64 |
 	tr ',' '\n' | sed -n 's/^ *\(linux-headers-[^ ]*\)-cloud-amd64.*/\1-amd64/p' | head -n 1)
 [ -n "$hdr" ] || { echo "rootfs-hook: no cloud headers" >&2; exit 1; }
 chroot "$root" apt-get install -q -y --download-only "$hdr" >&2
 mkdir -p "$root/root/second-kernel"
-cp "$root/var/cache/apt/archives/${hdr}_"*.deb "$root/root/second-kernel/"
+cp "$root"/var/cache/apt/archives/*.deb "$root/root/second-kernel/"
