@@ -71,28 +71,36 @@ bool cwp_have_clone3_set_tid(void)
 	return cwp_set_tid_ok;
 }
 
-/* Copy the caller's set without faulting on a bad pointer: EFAULT. */
+/*
+ * Read @len bytes of the caller's memory at @src without faulting on a bad
+ * pointer (-1 with errno EFAULT), as the module's copy_from_user() would.
+ * Where process_vm_readv() is not allowed (a seccomp filter), it reads
+ * directly.
+ */
+static int cwp_read(void *dst, const void *src, size_t len)
+{
+	struct iovec local = { dst, len }, remote = { (void *)src, len };
+	ssize_t r = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+
+	if (r == (ssize_t)len)
+		return 0;
+	/* A short read stopped at an unreadable page. */
+	if (r >= 0 || errno == EFAULT) {
+		errno = EFAULT;
+		return -1;
+	}
+	memcpy(dst, src, len);
+	return 0;
+}
+
+/* The caller's set: its size in *@n, its pids (when n <= 32) in @pids. */
 static int cwp_read_set(const struct pid_set *set, pid_t *pids, unsigned int *n)
 {
-	struct iovec local = { n, sizeof(*n) }, remote = { (void *)set, sizeof(*n) };
-
-	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) < 0) {
-		if (errno == EFAULT)
-			return -1;
-		/* Not allowed here (seccomp): read it directly. */
-		*n = set->num_pids;
-		if (*n > CLONE_WITH_PIDS_MAX)
-			return 0;
-		memcpy(pids, set->pids, *n * sizeof(pid_t));
+	if (cwp_read(n, &set->num_pids, sizeof(*n)))
+		return -1;
+	if (*n > CLONE_WITH_PIDS_MAX)
 		return 0;
-	}
-	if (*n > CLONE_WITH_PIDS_MAX || !*n)
-		return 0;
-	local = (struct iovec){ pids, *n * sizeof(pid_t) };
-	remote = (struct iovec){ (void *)set->pids, *n * sizeof(pid_t) };
-	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) < 0)
-		return errno == EFAULT ? -1 : (memcpy(pids, set->pids, *n * sizeof(pid_t)), 0);
-	return 0;
+	return cwp_read(pids, set->pids, *n * sizeof(pid_t));
 }
 
 /*
