@@ -58,7 +58,10 @@ in_root() {
 		mount -t tmpfs tmp "$r/tmp" && chroot "$r" "$@"' sh "$r" "$@"
 }
 
-for suite in $suites; do
+# One suite, in a subshell of its own: results in $out/SUITE.results,
+# its kernel in $out/SUITE.kver, its time in $out/SUITE.time.
+run_suite() {
+	suite=$1
 	t0=$(date +%s)
 	kver=
 	log=$out/$suite.log
@@ -78,7 +81,8 @@ for suite in $suites; do
 			--dpkgopt='path-exclude=/usr/share/doc/*' \
 			--dpkgopt='path-include=/usr/share/doc/*/copyright' \
 			--include=systemd,systemd-sysv,udev,kmod,dkms,initramfs-tools,linux-image-cloud-amd64,linux-headers-cloud-amd64,gcc,make,libc6-dev,pkgconf,procps,passwd \
-			--customize-hook="'$here/rootfs-hook.sh' \"\$1\"" \
+			--essential-hook="'$here/rootfs-hook.sh' essential \"\$1\"" \
+			--customize-hook="'$here/rootfs-hook.sh' customize \"\$1\"" \
 			"$suite" "$base.tmp" "$(echo "$lists" | tr '|' '\n')" > "$out/$suite-mmdebstrap.log" 2>&1; then
 			tail -n 30 "$out/$suite-mmdebstrap.log"
 			echo "CWP-PKG rootfs FAIL" >> "$res"
@@ -177,12 +181,28 @@ for suite in $suites; do
 		fi
 		rm -rf "$work"
 	fi
+	echo "${kver:-}" > "$out/$suite.kver"
+	echo $(($(date +%s) - t0)) > "$out/$suite.time"
+}
 
+# The suites run side by side: much of each is downloading, dpkg and one
+# busy vCPU, which leave a core to the other.
+for suite in $suites; do
+	rm -f "$out/$suite.time" "$out/$suite.kver"
+	(run_suite "$suite") > "$out/$suite.out" 2>&1 &
+done
+wait
+
+for suite in $suites; do
+	res=$out/$suite.results
+	cat "$out/$suite.out"
+	[ -f "$out/$suite.time" ] || echo "CWP-PKG $suite-finished FAIL" >> "$res"
 	grep '^CWP-OUT ' "$res" || true
 	grep '^CWP-PKG .* FAIL$' "$res" | sed 's/^CWP-PKG /  /' || true
 	pass=$(grep -c '^CWP-PKG .* PASS$' "$res" || true)
 	fail=$(grep -c '^CWP-PKG .* FAIL$' "$res" || true)
-	line=$(printf '%-9s %-24s %3d passed, %d failed (%ds)' "$suite" "${kver:-}" "$pass" "$fail" $(($(date +%s) - t0)))
+	line=$(printf '%-9s %-24s %3d passed, %d failed (%ss)' "$suite" "$(cat "$out/$suite.kver" 2> /dev/null)" \
+		"$pass" "$fail" "$(cat "$out/$suite.time" 2> /dev/null || echo ?)")
 	echo "$line"
 	summary="$summary$line
 "

@@ -1,11 +1,26 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# mmdebstrap customize hook of check-packages.sh's rootfs (ROOT in $1):
-# a machine that boots straight to the checks, with an unprivileged user,
+# mmdebstrap hooks of check-packages.sh's rootfs.
+#
+#   rootfs-hook.sh essential ROOT    before the kernel is installed
+#   rootfs-hook.sh customize ROOT    once everything is
+set -eu
+hook=$1
+root=$2
+
+# An initramfs with what this VM needs to mount its root (virtio disk,
+# ext4), not most of the kernel's modules: under emulation the kernel
+# takes half a minute to unpack the default one.
+if [ "$hook" = essential ]; then
+	mkdir -p "$root/etc/initramfs-tools/conf.d" "$root/usr/share/initramfs-tools/modules.d"
+	echo MODULES=list > "$root/etc/initramfs-tools/conf.d/cwp-vm"
+	printf '%s\n' virtio_pci virtio_blk ext4 > "$root/usr/share/initramfs-tools/modules.d/cwp-vm"
+	exit 0
+fi
+
+# A machine that boots straight to the checks, with an unprivileged user,
 # and the headers of a second kernel downloaded now, so that a run later
 # needs no mirror.
-set -eu
-root=$1
 
 # A machine id: not a first boot (no systemd-firstboot prompt).
 od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$root/etc/machine-id"
