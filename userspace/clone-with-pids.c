@@ -71,7 +71,7 @@ static void explain(int err)
 {
 	switch (err) {
 	case ENODEV:
-		fprintf(stderr, "%s: %s: the clone_with_pids module is not loaded, and this list\n"
+		fprintf(stderr, "%s: %s: the clone_with_pids module is not loaded, and this pid list\n"
 			"  needs it (clone3()'s set_tid cannot express it); load it with\n"
 			"  'clone-with-pids load' or 'modprobe clone_with_pids' (after installing\n"
 			"  clone-with-pids-dkms, 'dkms install' or 'make install'), or\n"
@@ -109,6 +109,11 @@ static int query(void)
 	struct cwp_query q = { .size = sizeof(q) };
 	int fd = clone_with_pids_fd();
 
+	if (fd < 0 && errno == ENODEV) {
+		fprintf(stderr, "%s: the clone_with_pids module is not loaded ('%s status' says why,\n"
+			"  '%s load' loads it)\n", prog, prog, prog);
+		return 1;
+	}
 	if (fd < 0 || ioctl(fd, CWP_IOC_QUERY, &q)) {
 		explain(errno);
 		return 1;
