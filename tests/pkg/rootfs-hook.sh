@@ -36,11 +36,12 @@ for u in serial-getty@ttyS0.service getty@tty1.service systemd-firstboot.service
 done
 
 # The generic amd64 flavour of the same kernel ABI: a second kernel whose
-# headers make DKMS build the module for it. They come with what apt would
-# install with them (trixie's headers depend on their image).
+# headers make DKMS build the module for it. Only the headers: their
+# -common part and kbuild tools are those of the cloud kernel, already
+# installed (trixie's also depend on their image, which DKMS does not
+# need: check-packages.sh installs them with --force-depends).
 hdr=$(chroot "$root" dpkg-query -W -f '${Depends}' linux-headers-cloud-amd64 |
 	tr ',' '\n' | sed -n 's/^ *\(linux-headers-[^ ]*\)-cloud-amd64.*/\1-amd64/p' | head -n 1)
 [ -n "$hdr" ] || { echo "rootfs-hook: no cloud headers" >&2; exit 1; }
-chroot "$root" apt-get install -q -y --download-only "$hdr" >&2
 mkdir -p "$root/root/second-kernel"
-cp "$root"/var/cache/apt/archives/*.deb "$root/root/second-kernel/"
+chroot "$root" sh -c "cd /root/second-kernel && apt-get -q -o APT::Sandbox::User=root download $hdr" >&2
