@@ -170,7 +170,10 @@ run_suite() {
 			echo "CWP-PKG second-kernel-dkms-build FAIL" >> "$res"
 			tail -n 20 "$log" | sed 's/^/CWP-OUT second-kernel-dkms-build: /' >> "$res"
 		fi
-		# Removing the dkms package removes the module for every kernel.
+		# Removing the dkms package removes the module for every kernel
+		# (the second kernel's headers go first, by dpkg, leaving apt a
+		# consistent system; its module stays until DKMS removes it).
+		in_root "$root" dpkg -r "linux-headers-$kver2" >> "$log" 2>&1 || true
 		if in_root "$root" apt-get remove -y clone-with-pids-dkms >> "$log" 2>&1 &&
 			[ -z "$(find "$root/lib/modules" -name 'clone_with_pids.ko*')" ] &&
 			[ ! -d "$root/var/lib/dkms/clone_with_pids" ] &&
