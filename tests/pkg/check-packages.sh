@@ -76,6 +76,7 @@ run_suite() {
 		rm -f "$base.tmp"
 		if ! mmdebstrap --variant=apt --mode=root --format=tar \
 			--aptopt='Acquire::Check-Valid-Until "false"' \
+			--dpkgopt=force-unsafe-io \
 			--dpkgopt='path-exclude=/usr/share/man/*' \
 			--dpkgopt='path-exclude=/usr/share/locale/*' \
 			--dpkgopt='path-exclude=/usr/share/doc/*' \
