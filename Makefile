@@ -8,14 +8,27 @@
 #   make check             every test on every supported kernel, in QEMU
 #                          (KERNELS="6.1 7.x" make check for fewer)
 #   make demo              show it working in a VM (bookworm's kernel)
-#   make install           module, library, header, tool, man pages
+#   make install           module, library, headers, tool, man pages,
+#                          pkg-config file, udev rule, tmpfiles entry
+#                          (DESTDIR, PREFIX, LIBDIR...; depmod without DESTDIR)
+#   make uninstall         remove what make install installed
 #   make dkms              register, build and install with DKMS
+#   make deb               Debian packages in build/deb (as root on Debian)
+#   make check-packages    install the packages in bookworm and trixie VMs
 
 VERSION := $(shell cat $(CURDIR)/VERSION)
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 PREFIX ?= /usr/local
 DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# udev and systemd-tmpfiles read these, whatever PREFIX is.
+UDEVDIR ?= /lib/udev
+TMPFILESDIR ?= /usr/lib/tmpfiles.d
 B := build
 
 CC ?= cc
@@ -23,40 +36,49 @@ CFLAGS ?= -O2 -g
 CWP_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude/uapi -Iuserspace
 
 ARCH_DIR := userspace/arch/$(shell $(CC) -dumpmachine | sed 's/-.*//; s/^i[3-6]86$$/i386/')
-LIB_SRC := userspace/clone_with_pids.c $(ARCH_DIR)/clone_fn.S
-HDRS := userspace/clone_with_pids.h include/uapi/linux/clone_with_pids.h
+LIB_C := userspace/clone_with_pids.c userspace/fallback.c userspace/kmod.c
+LIB_SRC := $(LIB_C) $(ARCH_DIR)/clone_fn.S
+HDRS := userspace/clone_with_pids.h include/uapi/linux/clone_with_pids.h userspace/cwp_internal.h
+TOOL_SRC := userspace/clone-with-pids.c userspace/status.c
 TESTS := $(sort $(basename $(notdir $(wildcard tests/t_*.c))))
 
 .PHONY: all module userspace tests check check-debug demo install install-module \
-	install-userspace dkms style clean
+	install-userspace install-system install-dkms-src uninstall dkms deb check-packages style clean
 
 all: module userspace
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-$(B)/lib/%.o: userspace/%.c userspace/clone_with_pids.h include/uapi/linux/clone_with_pids.h
+$(B)/lib/%.o: userspace/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CWP_CFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
+	$(CC) $(CWP_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
 
 $(B)/lib/clone_fn.o: $(ARCH_DIR)/clone_fn.S
 	@mkdir -p $(dir $@)
 	$(CC) -fPIC -c -o $@ $<
 
-LIB_OBJ := $(B)/lib/clone_with_pids.o $(B)/lib/clone_fn.o
+LIB_OBJ := $(patsubst userspace/%.c,$(B)/lib/%.o,$(LIB_C)) $(B)/lib/clone_fn.o
 
 $(B)/libclone_with_pids.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/libclone_with_pids.so.0: $(LIB_OBJ) userspace/libclone_with_pids.map
-	$(CC) $(CFLAGS) -shared -Wl,-soname,libclone_with_pids.so.0 \
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libclone_with_pids.so.0 \
 		-Wl,--version-script=userspace/libclone_with_pids.map -o $@ $(LIB_OBJ)
 
-$(B)/clone-with-pids: userspace/clone-with-pids.c $(B)/libclone_with_pids.a $(HDRS)
-	$(CC) $(CWP_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libclone_with_pids.a
+$(B)/clone-with-pids: $(TOOL_SRC) userspace/status.h $(B)/libclone_with_pids.a $(HDRS)
+	$(CC) $(CWP_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(TOOL_SRC) $(B)/libclone_with_pids.a
 
 $(B)/restore-tree: userspace/examples/restore-tree.c $(B)/libclone_with_pids.a $(HDRS)
-	$(CC) $(CWP_CFLAGS) $(CFLAGS) -pthread -o $@ $< $(B)/libclone_with_pids.a
+	$(CC) $(CWP_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $< $(B)/libclone_with_pids.a
+
+$(B)/libclone_with_pids.pc: userspace/libclone_with_pids.pc.in VERSION
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# Rebuilt every time: it holds the install paths of this make's command line.
+.PHONY: $(B)/libclone_with_pids.pc
 
 userspace: $(B)/libclone_with_pids.a $(B)/libclone_with_pids.so.0 $(B)/clone-with-pids $(B)/restore-tree
 
@@ -64,13 +86,13 @@ userspace: $(B)/libclone_with_pids.a $(B)/libclone_with_pids.so.0 $(B)/clone-wit
 T_SRC := tests/t.c tests/storm.c
 T_HDRS := tests/t.h tests/storm.h
 
-$(B)/tests/%: tests/%.c $(T_SRC) $(T_HDRS) $(LIB_SRC) userspace/clone_with_pids.h include/uapi/linux/clone_with_pids.h
+$(B)/tests/%: tests/%.c $(T_SRC) $(T_HDRS) $(LIB_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -pthread -o $@ $< $(T_SRC) $(LIB_SRC)
 
-$(B)/tests/clone-with-pids: userspace/clone-with-pids.c $(LIB_SRC) $(HDRS)
+$(B)/tests/clone-with-pids: $(TOOL_SRC) userspace/status.h $(LIB_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -o $@ userspace/clone-with-pids.c $(LIB_SRC)
+	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -o $@ $(TOOL_SRC) $(LIB_SRC)
 
 $(B)/tests/restore-tree: userspace/examples/restore-tree.c $(LIB_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
@@ -86,10 +108,15 @@ $(B)/tests/tree.txt: userspace/examples/tree.txt
 # that exist when it was on.
 LAST := t_wrap t_race64 t_fuzz t_monitor_audit
 
+# The library without the module (clone3() set_tid): a pass of their own,
+# where the module is never loaded (tests/vm/check-fallback.sh).
+FALLBACK_TESTS := $(filter t_fallback_%,$(TESTS))
+MAIN_TESTS := $(filter-out $(FALLBACK_TESTS),$(TESTS))
+
 # The same tests as 32-bit programs (compat ioctl path), but the long ones.
 M32_SKIP := t_fuzz t_lifecycle t_race64 t_wrap t_monitor_audit t_restart_owed
-M32_TESTS := $(filter-out $(M32_SKIP),$(TESTS))
-M32_SRC := $(T_SRC) userspace/clone_with_pids.c userspace/arch/i386/clone_fn.S
+M32_TESTS := $(filter-out $(M32_SKIP),$(MAIN_TESTS))
+M32_SRC := $(T_SRC) $(LIB_C) userspace/arch/i386/clone_fn.S
 
 $(B)/tests/m32/%: tests/%.c $(T_HDRS) $(M32_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
@@ -101,12 +128,14 @@ $(B)/tests/timeouts: tests/timeouts
 
 tests: $(addprefix $(B)/tests/,$(TESTS)) $(B)/tests/clone-with-pids $(B)/tests/restore-tree \
 	$(B)/tests/tree.txt $(B)/tests/timeouts $(addprefix $(B)/tests/m32/,$(M32_TESTS))
-	printf '%s\n' $(filter-out $(LAST),$(TESTS)) $(addprefix m32/,$(M32_TESTS)) $(LAST) > $(B)/tests/list
+	printf '%s\n' $(filter-out $(LAST),$(MAIN_TESTS)) $(addprefix m32/,$(M32_TESTS)) $(LAST) > $(B)/tests/list
+	printf '%s\n' $(FALLBACK_TESTS) > $(B)/tests/list-fallback
 
 check:
 	tests/vm/deps.sh
 	$(MAKE) tests
 	tests/vm/check.sh
+	tests/vm/check-fallback.sh
 
 check-debug:
 	tests/vm/deps.sh
@@ -138,31 +167,73 @@ bench:
 	$(MAKE) $(B)/bench/cwp-bench
 	BENCH_KERNEL="$(BENCH_KERNEL)" BENCH_SCALE="$(BENCH_SCALE)" tests/bench/bench.sh
 
+# DKMS's source tree: what dkms.conf builds from, with its version filled in.
+DKMS_FILES := Kbuild VERSION module include
+
 install-module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
-	depmod -a $(KERNELRELEASE)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR))
+	$(if $(DESTDIR),,depmod -a $(KERNELRELEASE))
 
-install-userspace: userspace
-	install -D -m 0644 include/uapi/linux/clone_with_pids.h $(DESTDIR)$(PREFIX)/include/linux/clone_with_pids.h
-	install -D -m 0644 userspace/clone_with_pids.h $(DESTDIR)$(PREFIX)/include/clone_with_pids.h
-	install -D -m 0644 $(B)/libclone_with_pids.a $(DESTDIR)$(PREFIX)/lib/libclone_with_pids.a
-	install -D -m 0755 $(B)/libclone_with_pids.so.0 $(DESTDIR)$(PREFIX)/lib/libclone_with_pids.so.0
-	ln -sf libclone_with_pids.so.0 $(DESTDIR)$(PREFIX)/lib/libclone_with_pids.so
-	install -D -m 0755 $(B)/clone-with-pids $(DESTDIR)$(PREFIX)/bin/clone-with-pids
-	install -D -m 0755 $(B)/restore-tree $(DESTDIR)$(PREFIX)/bin/restore-tree
+# The udev rule and tmpfiles entry give the boot-time node (made from
+# modules.devname before the module is loaded) mode 0666, so that any
+# user's first open loads the module.
+install-system:
+	install -D -m 0644 userspace/system/clone-with-pids.rules $(DESTDIR)$(UDEVDIR)/rules.d/60-clone-with-pids.rules
+	install -D -m 0644 userspace/system/clone-with-pids.tmpfiles $(DESTDIR)$(TMPFILESDIR)/clone-with-pids.conf
+	$(if $(DESTDIR),,-command -v systemd-tmpfiles > /dev/null && systemd-tmpfiles --create $(TMPFILESDIR)/clone-with-pids.conf)
+
+install-userspace: userspace $(B)/libclone_with_pids.pc
+	install -D -m 0644 include/uapi/linux/clone_with_pids.h $(DESTDIR)$(INCLUDEDIR)/linux/clone_with_pids.h
+	install -D -m 0644 userspace/clone_with_pids.h $(DESTDIR)$(INCLUDEDIR)/clone_with_pids.h
+	install -D -m 0644 $(B)/libclone_with_pids.a $(DESTDIR)$(LIBDIR)/libclone_with_pids.a
+	install -D -m 0644 $(B)/libclone_with_pids.so.0 $(DESTDIR)$(LIBDIR)/libclone_with_pids.so.0
+	ln -sf libclone_with_pids.so.0 $(DESTDIR)$(LIBDIR)/libclone_with_pids.so
+	install -D -m 0644 $(B)/libclone_with_pids.pc $(DESTDIR)$(PKGCONFIGDIR)/libclone_with_pids.pc
+	install -D -m 0755 $(B)/clone-with-pids $(DESTDIR)$(BINDIR)/clone-with-pids
+	install -D -m 0755 $(B)/restore-tree $(DESTDIR)$(BINDIR)/restore-tree
 	for m in man/*.[1-9]; do \
-		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/$${m##*/}; \
+		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; \
 	done
+	$(if $(DESTDIR),,-ldconfig)
 
-install: install-module install-userspace
+# DKMS's source tree under $(DESTDIR)/usr/src, dkms.conf with its version.
+install-dkms-src:
+	rm -rf $(DESTDIR)/usr/src/clone_with_pids-$(VERSION)
+	mkdir -p $(DESTDIR)/usr/src/clone_with_pids-$(VERSION)
+	cp -r $(DKMS_FILES) $(DESTDIR)/usr/src/clone_with_pids-$(VERSION)/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > $(DESTDIR)/usr/src/clone_with_pids-$(VERSION)/dkms.conf
+
+install: install-module install-system install-userspace
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/linux/clone_with_pids.h $(DESTDIR)$(INCLUDEDIR)/clone_with_pids.h
+	rm -f $(DESTDIR)$(LIBDIR)/libclone_with_pids.a $(DESTDIR)$(LIBDIR)/libclone_with_pids.so.0
+	rm -f $(DESTDIR)$(LIBDIR)/libclone_with_pids.so $(DESTDIR)$(PKGCONFIGDIR)/libclone_with_pids.pc
+	rm -f $(DESTDIR)$(BINDIR)/clone-with-pids $(DESTDIR)$(BINDIR)/restore-tree
+	for m in man/*.[1-9]; do \
+		s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; \
+	done
+	rm -f $(DESTDIR)$(UDEVDIR)/rules.d/60-clone-with-pids.rules $(DESTDIR)$(TMPFILESDIR)/clone-with-pids.conf
+	rm -f $(DESTDIR)/lib/modules/$(KERNELRELEASE)/updates/clone_with_pids.ko* \
+		$(DESTDIR)/lib/modules/$(KERNELRELEASE)/extra/clone_with_pids.ko*
+	$(if $(DESTDIR),,depmod -a $(KERNELRELEASE) && ldconfig)
 
 dkms:
-	rm -rf /usr/src/clone_with_pids-$(VERSION)
-	mkdir -p /usr/src/clone_with_pids-$(VERSION)
-	cp -r Kbuild dkms.conf VERSION module include /usr/src/clone_with_pids-$(VERSION)/
+	$(MAKE) install-dkms-src DESTDIR=
 	dkms add -m clone_with_pids -v $(VERSION)
 	dkms build -m clone_with_pids -v $(VERSION)
 	dkms install -m clone_with_pids -v $(VERSION)
+
+# Debian packages (debian/), built from a copy of the tree in build/deb
+# so that nothing is written beside the checkout; as root on Debian, with
+# the build dependencies installed first. lintian must report no error.
+deb:
+	tests/pkg/deb.sh
+
+# The packages installed and booted: bookworm and trixie, with DKMS,
+# systemd and udev, in QEMU (tests/pkg/).
+check-packages: deb
+	tests/pkg/check-packages.sh
 
 style:
 	$(KDIR)/scripts/checkpatch.pl --no-tree --terse -f module/*.c module/*.h include/uapi/linux/*.h

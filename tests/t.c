@@ -449,3 +449,15 @@ void t_print_kernel_log(const char *pattern)
 			fprintf(stderr, "kernel: %s\n", line);
 	free(buf);
 }
+
+void t_need_fallback(void)
+{
+	unsigned long long features = 1;
+	int m = clone_with_pids_query(&features);
+
+	if (m != CLONE_WITH_PIDS_CLONE3)
+		t_skip("not on the clone3() fallback (query %d: %s)", m,
+		       m < 0 ? strerror(errno) : "the module");
+	if (features)
+		t_fail("fallback with module features %#llx", features);
+}

@@ -172,6 +172,12 @@ int t_kprobe_wait_disarmed(const char *symbol, int ms);
 /* Mount debugfs if needed; skip the test unless @path is writable. */
 void t_need_debugfs(const char *path);
 
+/*
+ * Skip the test unless the library runs on its clone3() set_tid fallback
+ * (no module: the cwp_nomodule=1 pass of tests/vm/check-fallback.sh).
+ */
+void t_need_fallback(void);
+
 /* Print the kernel log's lines that contain @pattern (for a failure). */
 void t_print_kernel_log(const char *pattern);
 

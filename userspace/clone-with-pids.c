@@ -4,6 +4,8 @@
  * the clone_with_pids module.
  *
  *   clone-with-pids [--newpid] --pids P0,P1,... -- PROG [ARGS...]
+ *   clone-with-pids status [--json]
+ *   clone-with-pids load
  *   clone-with-pids --query
  */
 #define _GNU_SOURCE
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include "clone_with_pids.h"
+#include "status.h"
 
 static const char *prog = "clone-with-pids";
 
@@ -27,13 +30,18 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s [--newpid] --pids P0,P1,... -- PROG [ARGS...]\n"
+		"       %s status [--json]\n"
+		"       %s load\n"
 		"       %s --query\n"
 		"\n"
+		"  status           the module: installed, loaded, device node, its report,\n"
+		"                   what is wrong and what to do (exit status in the manual)\n"
+		"  load             load the module through libkmod, as modprobe does\n"
 		"  -p, --pids LIST  pids of PROG, oldest pid namespace first; the last one\n"
 		"                   is its pid in this process's namespace, 0 = any\n"
 		"  -n, --newpid     also give PROG a new pid namespace, where it is pid 1\n"
 		"  -q, --query      print the module's ABI version, features and IBT verdict\n"
-		"  -h, --help       this text\n", prog, prog);
+		"  -h, --help       this text\n", prog, prog, prog, prog);
 }
 
 static int parse_pids(const char *s, struct pid_set *set)
@@ -63,9 +71,12 @@ static void explain(int err)
 {
 	switch (err) {
 	case ENODEV:
-		fprintf(stderr, "%s: %s: the clone_with_pids module is not loaded; load it with\n"
-			"  'modprobe clone_with_pids' (after 'dkms install' or 'make install'),\n"
-			"  or 'insmod clone_with_pids.ko' from a build tree\n", prog, CWP_DEVICE_PATH);
+		fprintf(stderr, "%s: %s: the clone_with_pids module is not loaded, and this pid list\n"
+			"  needs it (clone3()'s set_tid cannot express it); load it with\n"
+			"  'clone-with-pids load' or 'modprobe clone_with_pids' (after installing\n"
+			"  clone-with-pids-dkms, 'dkms install' or 'make install'), or\n"
+			"  'insmod clone_with_pids.ko' from a build tree; 'clone-with-pids status'\n"
+			"  says what is wrong\n", prog, CWP_DEVICE_PATH);
 		break;
 	case EBUSY:
 		fprintf(stderr, "%s: a requested pid is already in use\n", prog);
@@ -98,6 +109,11 @@ static int query(void)
 	struct cwp_query q = { .size = sizeof(q) };
 	int fd = clone_with_pids_fd();
 
+	if (fd < 0 && errno == ENODEV) {
+		fprintf(stderr, "%s: the clone_with_pids module is not loaded ('%s status' says why,\n"
+			"  '%s load' loads it)\n", prog, prog, prog);
+		return 1;
+	}
 	if (fd < 0 || ioctl(fd, CWP_IOC_QUERY, &q)) {
 		explain(errno);
 		return 1;
@@ -150,6 +166,21 @@ int main(int argc, char **argv)
 	int have_pids = 0;
 	int status, c;
 	pid_t pid;
+
+	if (argc >= 2 && !strcmp(argv[1], "status")) {
+		if (argc == 2)
+			return cwp_cmd_status(0);
+		if (argc == 3 && !strcmp(argv[2], "--json"))
+			return cwp_cmd_status(1);
+		usage(stderr);
+		return CWP_STATUS_USAGE;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "load")) {
+		if (argc == 2)
+			return cwp_cmd_load();
+		usage(stderr);
+		return CWP_STATUS_USAGE;
+	}
 
 	while ((c = getopt_long(argc, argv, "+p:nqh", opts, NULL)) != -1) {
 		switch (c) {

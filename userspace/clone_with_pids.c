@@ -15,26 +15,38 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "clone_with_pids.h"
+#include "cwp_internal.h"
 
 _Static_assert(sizeof(struct pid_set) == sizeof(struct cwp_pid_set) &&
 	       offsetof(struct pid_set, pids) == offsetof(struct cwp_pid_set, pids),
 	       "struct pid_set must match the kernel's struct cwp_pid_set");
 
 static int cwp_fd = -1;
+static int cwp_kmod_tried;
 
 int clone_with_pids_fd(void)
 {
 	int fd = __atomic_load_n(&cwp_fd, __ATOMIC_ACQUIRE);
 	int expected = -1;
+	int err;
 
 	if (fd >= 0)
 		return fd;
 	fd = open(CWP_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	err = errno;
+	/*
+	 * No node: nothing made it at boot (no modules.devname entry, no
+	 * kmod-static-nodes). A caller that may load modules loads it
+	 * through libkmod, once per process; its node then appears.
+	 */
+	if (fd < 0 && err == ENOENT && !__atomic_exchange_n(&cwp_kmod_tried, 1, __ATOMIC_ACQ_REL) &&
+	    cwp_can_load_modules() && cwp_kmod_load() == 0) {
+		fd = open(CWP_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+		err = errno;
+	}
 	if (fd < 0) {
 		/* No node, or a node with no driver behind it. */
-		if (errno == ENOENT || errno == ENXIO)
-			errno = ENODEV;
+		errno = err == ENOENT || err == ENXIO ? ENODEV : err;
 		return -1;
 	}
 	if (!__atomic_compare_exchange_n(&cwp_fd, &expected, fd, 0,
@@ -101,7 +113,8 @@ int clone_with_pids(int flags, void *child_stack_base, int *parent_tid_ptr,
 	int err;
 
 	if (fd < 0)
-		return -1;
+		return errno == ENODEV ? cwp_fallback_clone(flags, child_stack_base, parent_tid_ptr,
+							    child_tid_ptr, tls, pid_setp) : -1;
 	ret = ioctl(fd, CWP_IOC_CLONE, &args);
 	if (ret != -1 || errno != EPERM || !cwp_monitored(fd))
 		return ret;
@@ -151,8 +164,6 @@ pid_t fork_with_pids(const struct pid_set *set)
 	return pid;
 }
 
-long __cwp_clone_fn_raw(long nr, long a1, long a2, long a3, long a4, long a5);
-
 int clone_with_pids_fn(int (*fn)(void *), void *stack, int flags, void *arg,
 		       const struct pid_set *set, ...)
 {
@@ -187,15 +198,18 @@ int clone_with_pids_fn(int (*fn)(void *), void *stack, int flags, void *arg,
 		args.child_tid = (uintptr_t)va_arg(ap, pid_t *);
 	va_end(ap);
 
-	fd = clone_with_pids_fd();
-	if (fd < 0)
-		return -1;
-
 	/* The trampoline's child pops fn and arg off its new stack. */
 	sp = (sp & ~(uintptr_t)15) - 16;
 	((void **)sp)[0] = (void *)fn;
 	((void **)sp)[1] = arg;
 	args.stack = sp;
+
+	fd = clone_with_pids_fd();
+	if (fd < 0)
+		return errno == ENODEV ?
+			cwp_fallback_clone_fn(flags, sp, (int *)(uintptr_t)args.parent_tid,
+					      (int *)(uintptr_t)args.child_tid,
+					      (void *)(uintptr_t)args.tls, set) : -1;
 
 	ret = __cwp_clone_fn_raw(SYS_ioctl, fd, CWP_IOC_CLONE, (long)&args, 0, 0);
 	if (ret == -EPERM && cwp_monitored(fd)) {
@@ -214,4 +228,26 @@ int clone_with_pids_fn(int (*fn)(void *), void *stack, int flags, void *arg,
 		return -1;
 	}
 	return ret;
+}
+
+int clone_with_pids_query(unsigned long long *features)
+{
+	struct cwp_query q = { .size = sizeof(q) };
+	int fd = clone_with_pids_fd();
+
+	if (features)
+		*features = 0;
+	if (fd >= 0) {
+		if (ioctl(fd, CWP_IOC_QUERY, &q))
+			return -1;
+		if (features)
+			*features = q.features;
+		return CLONE_WITH_PIDS_MODULE;
+	}
+	if (errno != ENODEV)
+		return -1;
+	if (cwp_have_clone3_set_tid())
+		return CLONE_WITH_PIDS_CLONE3;
+	errno = ENODEV;
+	return -1;
 }

@@ -9,6 +9,14 @@
  * pids[num_pids - 2] the pid in its parent namespace, and so on. 0 lets
  * the kernel choose at that level; levels older than the list covers are
  * chosen by the kernel too.
+ *
+ * Without the module (no /dev/clone_with_pids and none could be loaded),
+ * clone_with_pids() and clone_with_pids_fn() fall back to clone3()'s
+ * set_tid (Linux 5.5) for the lists it can express: the chosen pids are
+ * the innermost levels, with no 0 between them or after them (CLONE_NEWPID
+ * included). Everything else needs the module and fails with ENODEV: a
+ * list with a 0 below a chosen pid, clone_with_pids_next() and
+ * fork_with_pids(). clone_with_pids_query() tells which a process has.
  */
 #ifndef CLONE_WITH_PIDS_H
 #define CLONE_WITH_PIDS_H
@@ -36,7 +44,8 @@ struct pid_set {
  * @child_tid_ptr:	as clone()'s child_tid (CLONE_CHILD_SETTID/CLEARTID)
  * @tls:		as clone()'s tls (CLONE_SETTLS)
  * @pid_setp:		the pids to give the child, NULL or num_pids == 0 for
- *			an ordinary clone; not read by the library
+ *			an ordinary clone; read by the library only without
+ *			the module
  *
  * With a child stack the child resumes on that stack at the return of the
  * system call, exactly as with the raw clone(2) system call.
@@ -48,8 +57,11 @@ struct pid_set {
  * neither CAP_SYS_ADMIN nor CAP_CHECKPOINT_RESTORE), EINVAL (more pids
  * than nesting levels or than 32, a pid < 0 or >= pid_max, a pid other than
  * 1 in a namespace without init, bad flags), EBUSY (a pid in use), EFAULT
- * (unreadable pid_setp), ENODEV (module not loaded: no device), EAGAIN and
- * EOPNOTSUPP as for clone_with_pids_next().
+ * (unreadable pid_setp), EAGAIN and EOPNOTSUPP as for
+ * clone_with_pids_next(). Without the module it serves through clone3()'s
+ * set_tid the lists that set_tid can express, with the same errno (EBUSY
+ * where clone3() says EEXIST), and fails with ENODEV for the others (a 0
+ * below a chosen pid) or on a kernel without set_tid.
  */
 int clone_with_pids(int flags, void *child_stack_base, int *parent_tid_ptr,
 		    int *child_tid_ptr, void *tls, struct pid_set *pid_setp);
@@ -69,8 +81,9 @@ int clone_with_pids(int flags, void *child_stack_base, int *parent_tid_ptr,
  * are dropped when the thread exits, when the library's descriptor is
  * closed, and at execve().
  *
- * Returns 0, or -1 with errno: EPERM, EINVAL, EFAULT, ENODEV as for
- * clone_with_pids(), EAGAIN when the caller's user is at its quota or the
+ * Returns 0, or -1 with errno: EPERM, EINVAL, EFAULT as for
+ * clone_with_pids(), ENODEV without the module (no fallback can arm a
+ * later clone), EAGAIN when the caller's user is at its quota or the
  * module's pool is full, EOPNOTSUPP when kprobes are disarmed. The clone
  * itself fails with EBUSY (a pid in use), EINVAL (a pid beyond pid_max or
  * other than 1 in a namespace without init, the namespace for children
@@ -90,7 +103,8 @@ int clone_with_pids_next(const struct pid_set *set);
  * pids instead.
  *
  * Returns as fork(): the child's pid, 0 in the child, -1 with errno set
- * (the errors of clone_with_pids_next() and of the clone).
+ * (the errors of clone_with_pids_next() and of the clone; ENODEV without
+ * the module, whatever the list).
  */
 pid_t fork_with_pids(const struct pid_set *set);
 
@@ -106,7 +120,8 @@ pid_t fork_with_pids(const struct pid_set *set);
  *
  * Returns the child's pid (thread id with CLONE_THREAD) in the caller's
  * pid namespace, or -1 with errno set: EINVAL for a NULL @fn or @stack,
- * else the errors of clone_with_pids().
+ * else the errors of clone_with_pids(). Without the module it falls back
+ * to clone3()'s set_tid as clone_with_pids() does.
  */
 int clone_with_pids_fn(int (*fn)(void *), void *stack, int flags, void *arg,
 		       const struct pid_set *set, ...);
@@ -114,11 +129,36 @@ int clone_with_pids_fn(int (*fn)(void *), void *stack, int flags, void *arg,
 /*
  * clone_with_pids_fd() - the device descriptor the library uses.
  *
- * Opened on first use with O_CLOEXEC. Returns it, or -1 with errno set:
- * ENODEV when the module is not loaded (no device node, or no driver
- * behind it), else open()'s error.
+ * Opened on first use with O_CLOEXEC. Opening the node loads the module
+ * (its devname: alias). When there is no node at all and the caller has
+ * CAP_SYS_MODULE, the module is loaded through libkmod (opened with
+ * dlopen(), so that nothing depends on it; honouring modprobe's
+ * blacklist and options), once per process. Returns the descriptor, or -1
+ * with errno set: ENODEV when the module is not loaded (no device node, or
+ * no driver behind it) and could not be, else open()'s error.
  */
 int clone_with_pids_fd(void);
+
+/* clone_with_pids_query(): what serves the calls. */
+#define CLONE_WITH_PIDS_MODULE	1	/* the module: every call, *features */
+#define CLONE_WITH_PIDS_CLONE3	2	/* clone3()'s set_tid: innermost lists only */
+
+/*
+ * clone_with_pids_query() - which implementation this process has.
+ * @features:	NULL, or where to store the module's CWP_FEATURE_* bits
+ *		(<linux/clone_with_pids.h>); 0 without the module
+ *
+ * Opens the device as clone_with_pids_fd() does (and so may load the
+ * module), else probes once whether clone3() takes set_tid, as CRIU
+ * probes its kernel.
+ *
+ * Returns CLONE_WITH_PIDS_MODULE, CLONE_WITH_PIDS_CLONE3 (no module:
+ * clone_with_pids() and clone_with_pids_fn() serve the lists set_tid can
+ * express, the rest fails with ENODEV), or -1 with errno: ENODEV (neither:
+ * no module and a kernel older than 5.5), else open()'s or the query
+ * ioctl's error. Since CLONE_WITH_PIDS_0.2.
+ */
+int clone_with_pids_query(unsigned long long *features);
 
 #ifdef __cplusplus
 }

@@ -23,7 +23,8 @@ ln -sfn "/usr/src/$hdr" "$chroot/lib/modules/$kver/build"
 src=$chroot/usr/src/clone_with_pids-$ver
 rm -rf "$src" "$chroot/var/lib/dkms/clone_with_pids"
 mkdir -p "$src"
-(cd "$top" && cp -r Kbuild dkms.conf VERSION module include "$src/")
+(cd "$top" && cp -r Kbuild VERSION module include "$src/")
+sed "s/#MODULE_VERSION#/$ver/" "$top/dkms.conf" > "$src/dkms.conf"
 unshare -m --propagation private sh -c '
 	mount -t proc proc "$1/proc" &&
 	chroot "$1" sh -c "dkms add -m clone_with_pids -v $2 &&

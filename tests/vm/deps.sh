@@ -4,7 +4,8 @@
 # the host, if it is missing: a compiler for the static test programs,
 # QEMU, mmdebstrap for the per-suite build chroots, a static busybox for
 # the initramfs, cpio, 32-bit libc (uapi layout, i386 build), clang as
-# arm64 cross assembler. Not gcc-aarch64-linux-gnu: it conflicts with
+# arm64 cross assembler, libkmod's header (the library opens libkmod with
+# dlopen() but takes its types from there). Not gcc-aarch64-linux-gnu: it conflicts with
 # gcc-multilib. Kernels are never installed into the host.
 set -eu
 
@@ -13,6 +14,7 @@ command -v make > /dev/null || need="$need make"
 command -v gcc > /dev/null || need="$need gcc"
 [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || need="$need libc6-dev"
 [ -f /usr/include/x86_64-linux-gnu/gnu/stubs-32.h ] || need="$need gcc-multilib"
+[ -f /usr/include/libkmod.h ] || need="$need libkmod-dev"
 command -v qemu-system-x86_64 > /dev/null || need="$need qemu-system-x86"
 command -v mmdebstrap > /dev/null || need="$need mmdebstrap"
 dpkg -s busybox-static > /dev/null 2>&1 || need="$need busybox-static"
