@@ -31,11 +31,16 @@ cp -a "$tests/." "$root/tests/"
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$root.cpio.gz"
 
+# tsc=reliable: on a busy host the clocksource watchdog finds the TSC
+# unstable and the kernel then patches static keys at run time, which
+# TCG has been seen to get wrong (see tcg-int3.sh). softlockup_panic=1:
+# a wedged guest (seen once under TCG, in text patching) panics and ends
+# the run in a minute, rather than at the 30-minute timeout.
 rc=0
 timeout "${CWP_VM_TIMEOUT:-1800}" qemu-system-x86_64 -nographic -no-reboot \
 	-machine q35 -cpu max -smp 2 -m "${CWP_VM_MEM:-1024}" -nic none \
 	-kernel "$vmlinuz" -initrd "$root.cpio.gz" \
-	-append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4 $extra" \
+	-append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4 tsc=reliable softlockup_panic=1 $extra" \
 	< /dev/null > "$log" 2>&1 || rc=$?
 rm -f "$root.cpio.gz"
 exit $rc
