@@ -96,7 +96,7 @@ for k in $kernels; do
 		CWP_VM_TIMEOUT=${CWP_EXT_VM_TIMEOUT:-3600} nice -n 19 "$vm/run-kernel.sh" "$VMLINUZ" \
 			"$kout/clone_with_pids.ko" "$stage" "$kout/vm.log" "$cmdline" ||
 			echo "EXT-QEMU-FAILED" >> "$kout/vm.log"
-		grep -aq '^EXT-KERNEL ' "$kout/vm.log" && break
+		grep -aq 'EXT-KERNEL ' "$kout/vm.log" && break
 		echo "$k: the kernel died before /init started (boot $try); log kept in $kout/vm-boot$try.log"
 		cp "$kout/vm.log" "$kout/vm-boot$try.log"
 	done
@@ -137,7 +137,8 @@ for k in $kernels; do
 		/^EXT-CHECK / { $1 = "check"; print; next }
 		/^EXT-LOAD / { sub(/^EXT-LOAD /, ""); print "load", $0; next }
 		/^EXT-KPROBE / { sub(/^EXT-KPROBE /, ""); print "kprobe", $0; next }
-		/^EXT-DONE/ { done = 1 }
+		/^EXT-PHASE / { if (last != "") print "time", last, $4 - t; last = $2 "-" $3; t = $4; next }
+		/^EXT-DONE/ { done = 1; if (last != "") print "time", last, $2 - t; next }
 		$0 ~ splat { print "splat", $0 }
 		END {
 			if (!done)

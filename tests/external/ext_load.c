@@ -188,11 +188,12 @@ static int creator(void)
 	memset(&t, 0, sizeof(t));
 	touch("creator");
 	for (i = 0; !stopped(); i++) {
-		pid_t p = lo + i % (hi - lo + 1), pid, inner;
+		/* Each pid by the four methods in turn. */
+		pid_t p = lo + (i / METHODS) % (hi - lo + 1), pid, inner;
 		struct set2 s = { { 2 }, { p, p } };
 		int st, e;
 
-		m = (i / (hi - lo + 1)) % METHODS;
+		m = i % METHODS;
 		inner = (m == 0 || m == 2) ? p : 0;
 		s.pids[1] = inner;
 		switch (m) {
