@@ -66,7 +66,9 @@ set -e
 cd /build/$pkg
 make -s headers_install INSTALL_HDR_PATH=/build/$pkg/usr
 # -static through the environment: the collections' Makefiles append to it.
-export CFLAGS=-static LDFLAGS=-static
+# -pthread, not a -lpthread before the sources: bullseye's glibc still has
+# a separate libpthread, which a static link must take after them.
+export CFLAGS="-static -pthread" LDFLAGS=-static
 make -C tools/testing/selftests TARGETS="$targets" install INSTALL_PATH=/build/out
 SH
 echo "build-selftests: building $targets" >&2
@@ -76,7 +78,15 @@ unshare -m --propagation private sh -c '
 	tail -n 40 "$work/build.log" >&2
 	exit 1
 }
-# Every program the collections list must be there, and static.
+# Every collection built (the kselftest Makefile goes on past a failed
+# one), every program it lists there, and static.
+for t in $targets; do
+	grep -q "^$t:" "$work/out/kselftest-list.txt" || {
+		grep -B2 -A20 "selftests/$t'" "$work/build.log" | head -n 60 >&2
+		echo "build-selftests: $t was not built" >&2
+		exit 1
+	}
+done
 for ct in $(cat "$work/out/kselftest-list.txt"); do
 	f=$work/out/${ct%%:*}/${ct#*:}
 	[ -x "$f" ] || { echo "build-selftests: $ct was not built" >&2; exit 1; }

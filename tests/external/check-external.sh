@@ -23,7 +23,7 @@
 #                      separated), besides the known file's "notrun" ones
 #   CWP_EXT_PARTS      selftests, stress, or selftests+stress (default)
 #   CWP_EXT_STRESS     seconds per stressor and run (default 3)
-#   CWP_EXT_DELAY      ms between the load's creations (default 20)
+#   CWP_EXT_DELAY      ms between the load's creations (default 50)
 #   CWP_EXT_VM_TIMEOUT seconds for one VM (default 3600)
 set -eu
 
@@ -86,7 +86,7 @@ for k in $kernels; do
 		$0 !~ /^[ \t]*(#|$)/ && $3 == "notrun" && kmatch($1, k) { print $2 }' "$here/known")
 	skip=$(echo $skip ${CWP_EXT_SKIP:-} | tr ' ' ',')
 	cmdline="$EXTRA rdinit=/tests/ext-init cwp_ext_parts=${CWP_EXT_PARTS:-selftests+stress}"
-	cmdline="$cmdline cwp_ext_stress=${CWP_EXT_STRESS:-3} cwp_ext_delay=${CWP_EXT_DELAY:-20}"
+	cmdline="$cmdline cwp_ext_stress=${CWP_EXT_STRESS:-3} cwp_ext_delay=${CWP_EXT_DELAY:-50}"
 	[ -n "$skip" ] && cmdline="$cmdline cwp_ext_skip=$skip"
 
 	# A boot that dies before /init never reached our code (see
