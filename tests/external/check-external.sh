@@ -71,6 +71,7 @@ for k in $kernels; do
 	cp -a "$stressdir" "$stage/stress"
 	cp "$out/ext_load" "$stage/ext_load"
 	cp "$here/init" "$stage/ext-init"
+	cp "$here/timeouts" "$stage/ext-timeouts"
 	chmod +x "$stage/ext-init"
 
 	skip=$(awk -v k="$k" '
