@@ -7,6 +7,8 @@
 #   make userspace         library (static + shared) and clone-with-pids
 #   make check             every test on every supported kernel, in QEMU
 #                          (KERNELS="6.1 7.x" make check for fewer)
+#   make check-external    the kernel's own selftests and stress-ng, without
+#                          and with the module, on every kernel, in QEMU
 #   make demo              show it working in a VM (bookworm's kernel)
 #   make install           module, library, headers, tool, man pages,
 #                          pkg-config file, udev rule, tmpfiles entry
@@ -42,7 +44,7 @@ HDRS := userspace/clone_with_pids.h include/uapi/linux/clone_with_pids.h userspa
 TOOL_SRC := userspace/clone-with-pids.c userspace/status.c
 TESTS := $(sort $(basename $(notdir $(wildcard tests/t_*.c))))
 
-.PHONY: all module userspace tests check check-debug demo install install-module \
+.PHONY: all module userspace tests check check-debug check-external demo install install-module \
 	install-userspace install-system install-dkms-src uninstall dkms deb check-packages style clean
 
 all: module userspace
@@ -141,6 +143,17 @@ check-debug:
 	tests/vm/deps.sh
 	$(MAKE) tests
 	tests/vm/check-debug.sh
+
+# The kernel's own selftests and stress-ng with the module loaded, its
+# probes live, and under a background load (tests/external/README.md).
+$(B)/external/ext_load: tests/external/ext_load.c $(LIB_SRC) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -o $@ $< $(LIB_SRC)
+
+check-external:
+	tests/vm/deps.sh
+	$(MAKE) $(B)/external/ext_load
+	tests/external/check-external.sh
 
 $(B)/demo/demo-seed: tests/demo/demo-seed.c $(LIB_SRC) $(HDRS)
 	@mkdir -p $(dir $@)

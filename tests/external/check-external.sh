@@ -1,0 +1,194 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Suites nobody here wrote, on stock Debian kernels in QEMU, with the
+# module loaded and its probes live: the kernel's own selftests (from the
+# linux-source package of each kernel's suite and series) and stress-ng's
+# process stressors. The module must not change how the kernel behaves.
+#
+#   KERNELS="5.10 7.x" tests/external/check-external.sh
+#
+# Per kernel, one boot (tests/external/init): the selftests without the
+# module, with it loaded, and with it loaded under ext_load's background
+# load (a gap list kept armed in a child pid namespace, processes created
+# with chosen pids in a loop); stress-ng before, with and under load and
+# after the module is unloaded. Writes build/external/KERNEL/results.txt
+# (format: tests/external/README.md) and prints a summary; exits non-zero
+# when the runs differ, a failure or skip is not explained by
+# tests/external/known, a stressor fails, a check fails or the kernel log
+# shows a splat.
+#
+# Environment:
+#   KERNELS            kernels of the matrix (default: all six)
+#   CWP_EXT_SKIP       more selftests not to run (collection:program, blank
+#                      separated), besides the known file's "notrun" ones
+#   CWP_EXT_PARTS      selftests, stress, or selftests+stress (default)
+#   CWP_EXT_STRESS     seconds per stressor and run (default 3)
+#   CWP_EXT_DELAY      ms between the load's creations (default 50)
+#   CWP_EXT_VM_TIMEOUT seconds for one VM (default 7200)
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/tests/external
+vm=$top/tests/vm
+kernels=${KERNELS:-5.10 6.1 6.12 7.x 6.12-rt 7.x-rt}
+out=$top/build/external
+splat='BUG:|WARNING:|Oops|Call Trace|general protection|KASAN|kmemleak:.*unreferenced|possible recursive locking|circular locking|lockdep|UBSAN|RCU stall|soft lockup|hung task|Kernel panic'
+
+"$vm/deps.sh"
+[ -x "$out/ext_load" ] || { echo "check-external: run 'make $out/ext_load' first (make check-external does)" >&2; exit 2; }
+
+stressdir=$("$here/stress-ng.sh")
+summary=
+failed=
+start=$(date +%s)
+for k in $kernels; do
+	t0=$(date +%s)
+	kout=$out/$k
+	mkdir -p "$kout"
+	rm -f "$kout/vm.log" "$kout/results.txt" "$kout/clone_with_pids.ko"
+	case $k in
+	5.10) suite=bullseye ;;
+	6.1) suite=bookworm ;;
+	6.12|6.12-rt) suite=trixie ;;
+	7.x|7.x-rt|sid) suite=sid ;;
+	*) echo "check-external: unknown kernel '$k'" >&2; exit 2 ;;
+	esac
+	VMLINUZ= RELEASE= EXTRA=
+	# Serialized with make check's preparations: kernels of one suite
+	# share its chroot and apt cache.
+	vars=$(flock "$top/build/.prepare.lock" "$vm/prepare-kernel.sh" "$k" "$kout") || {
+		echo "check-external: $k: the kernel or the module could not be prepared" >&2
+		exit 2
+	}
+	eval "$vars"
+	series=$(echo "$RELEASE" | sed -n 's/^\([0-9]*\.[0-9]*\)[.-].*/\1/p')
+	selftests=$("$here/build-selftests.sh" "$suite" "$series")
+	srcver=$(basename "$selftests")
+
+	# The initramfs's /tests: selftests, stress-ng, the load, the init.
+	stage=$kout/vm
+	rm -rf "$stage"
+	mkdir -p "$stage"
+	cp -a "$selftests" "$stage/kselftest"
+	cp -a "$stressdir" "$stage/stress"
+	cp "$out/ext_load" "$stage/ext_load"
+	cp "$here/init" "$stage/ext-init"
+	cp "$here/timeouts" "$stage/ext-timeouts"
+	chmod +x "$stage/ext-init"
+
+	skip=$(awk -v k="$k" '
+		function kmatch(pats, k,    n, a, i, p) {
+			n = split(pats, a, ",")
+			for (i = 1; i <= n; i++) {
+				p = a[i]
+				if (p == "*" || p == k) return 1
+				if (p ~ /\*$/ && index(k, substr(p, 1, length(p) - 1)) == 1) return 1
+			}
+			return 0
+		}
+		$0 !~ /^[ \t]*(#|$)/ && $3 == "notrun" && kmatch($1, k) { print $2 }' "$here/known")
+	skip=$(echo $skip ${CWP_EXT_SKIP:-} | tr ' ' ',')
+	# tsc=reliable: no clocksource watchdog. Under TCG on a busy host it
+	# can find the TSC unstable after a while; 7.2 then disables the
+	# sched_clock_irqtime static key (kernel/sched/clock.c), whose sites
+	# are in __schedule(), and a CPU of QEMU's TCG has run a stale int3 of
+	# that patching there: an oops in __schedule() on 7.x, before the
+	# module was ever loaded.
+	cmdline="$EXTRA tsc=reliable rdinit=/tests/ext-init cwp_ext_parts=${CWP_EXT_PARTS:-selftests+stress}"
+	cmdline="$cmdline cwp_ext_stress=${CWP_EXT_STRESS:-3} cwp_ext_delay=${CWP_EXT_DELAY:-50}"
+	[ -n "$skip" ] && cmdline="$cmdline cwp_ext_skip=$skip"
+
+	# A boot that dies before /init never reached our code (see
+	# tests/vm/check.sh), nor one whose kernel died before the module was
+	# ever loaded (the run without it): retried, twice at most, and said.
+	retries=
+	for try in 1 2 3; do
+		rm -f "$kout/vm.log" "$kout/vm-boot$try.log"
+		CWP_VM_TIMEOUT=${CWP_EXT_VM_TIMEOUT:-7200} nice -n 19 "$vm/run-kernel.sh" "$VMLINUZ" \
+			"$kout/clone_with_pids.ko" "$stage" "$kout/vm.log" "$cmdline" ||
+			echo "EXT-QEMU-FAILED" >> "$kout/vm.log"
+		if ! grep -aq 'EXT-KERNEL ' "$kout/vm.log"; then
+			why="the kernel died before /init started"
+		elif ! grep -aq 'EXT-CHECK insmod' "$kout/vm.log" &&
+			tr -d '\r' < "$kout/vm.log" | grep -av '^EXT-OUT' | grep -aqE "$splat"; then
+			why="the kernel died before the module was loaded"
+		else
+			break
+		fi
+		cp "$kout/vm.log" "$kout/vm-boot$try.log"
+		echo "$k: $why (boot $try); log kept in $kout/vm-boot$try.log"
+		tr -d '\r' < "$kout/vm.log" | grep -av '^EXT-OUT' | grep -aE -A12 "$splat" | head -n 14 |
+			sed 's/^/  | /'
+		retries="$retries
+retry boot $try: $why (vm-boot$try.log)"
+		[ $try -lt 3 ] || break
+	done
+
+	res=$kout/results.txt
+	{
+		echo "# clone_with_pids check-external results, format 1 (tests/external/README.md)"
+		echo "kernel $k $RELEASE"
+		echo "selftests linux-source-$series $srcver"
+		echo "stress-ng $(basename "$stressdir")"
+		echo "cmdline $cmdline"
+		[ -z "$retries" ] || echo "$retries" | sed '/^$/d'
+		tr -d '\r' < "$kout/vm.log" | awk -v splat="$splat" '
+		/^EXT-OUT / {
+			run = $2; ct = $3; sub(/:$/, "", ct)
+			line = $0; sub(/^EXT-OUT [^ ]+ [^ ]+: /, "", line)
+			if (line !~ /^(not )?ok [0-9]+/)
+				next
+			state = line ~ /^not / ? "not-ok" : "ok"
+			sub(/^(not )?ok /, "", line)
+			n = line; sub(/[^0-9].*/, "", n)
+			rest = substr(line, length(n) + 1)
+			dir = ""
+			if (match(rest, /#.*/)) {
+				dir = toupper(substr(rest, RSTART))
+				rest = substr(rest, 1, RSTART - 1)
+			}
+			if (dir ~ /^# *SKIP/) state = "skip"
+			else if (dir ~ /^# *XFAIL/) state = "xfail"
+			gsub(/^[ \t]+|[ \t]+$/, "", rest)
+			if (rest == "") rest = "-"
+			print "tap", run, ct, n, state, rest
+			next
+		}
+		/^EXT-SOUT / { next }
+		/^EXT-PROG / { print "prog", $2, $3, $4, $5; next }
+		/^EXT-NOTRUN / { print "notrun", $2, $3; next }
+		/^EXT-STRESS / { print "stress", $2, $3, $4, $5, $6; next }
+		/^EXT-CHECK / { $1 = "check"; print; next }
+		/^EXT-LOAD / { sub(/^EXT-LOAD /, ""); print "load", $0; next }
+		/^EXT-KPROBE / { sub(/^EXT-KPROBE /, ""); print "kprobe", $0; next }
+		/^EXT-PHASE / { if (last != "") print "time", last, $4 - t; last = $2 "-" $3; t = $4; next }
+		/^EXT-DONE/ { done = 1; if (last != "") print "time", last, $2 - t; next }
+		$0 ~ splat { print "splat", $0 }
+		END {
+			if (!done)
+				print "check vm-finished FAIL"
+		}'
+	} > "$res.raw"
+	awk -v kernel="$k" -f "$here/compare.awk" "$here/known" "$res.raw" > "$res.judged"
+	cat "$res.raw" "$res.judged" > "$res"
+	rm -f "$res.raw" "$res.judged"
+
+	if ! grep -q '^check vm-finished FAIL' "$res"; then :; else
+		echo "$k: the VM did not finish; its log ends with:"
+		tr -d '\r' < "$kout/vm.log" | tail -n 40 | sed 's/^/  | /'
+	fi
+	grep -E '^(count|ratio geomean|fail|diff|unexplained|stale|flaky) ' "$res" | sed 's/^/  /' || true
+	grep '^splat ' "$res" | head -n 40 | sed 's/^/  /' || true
+	verdict=$(sed -n 's/^verdict //p' "$res")
+	ratio=$(sed -n 's/^ratio geomean //p' "$res")
+	line=$(printf '%-7s %-28s %s%s (%ds)' "$k" "$RELEASE" "$verdict" "${ratio:+, stress-ng $ratio}" \
+		$(($(date +%s) - t0)))
+	echo "$line"
+	summary="$summary$line
+"
+	[ "$verdict" = PASS ] || failed="$failed $k"
+done
+echo
+printf '%s' "$summary"
+echo "check-external: $(($(date +%s) - start)) s${failed:+, failed:$failed}; results in $out/KERNEL/results.txt"
+[ -z "$failed" ]
