@@ -115,6 +115,13 @@ LAST := t_wrap t_race64 t_fuzz t_monitor_audit
 FALLBACK_TESTS := $(filter t_fallback_%,$(TESTS))
 MAIN_TESTS := $(filter-out $(FALLBACK_TESTS),$(TESTS))
 
+# Tests that make the kernel patch hot text at run time (a syscall trace
+# event flips a static key that every system call reads): a boot of their
+# own with one vCPU. Under TCG, with two, a vCPU has been seen running the
+# temporary int3 of a site another had finished patching (an oops in the
+# kernel's own code), or wedging (tests/vm/check.sh).
+SMP1 := t_monitor_tracepoint
+
 # The same tests as 32-bit programs (compat ioctl path), but the long ones.
 M32_SKIP := t_fuzz t_lifecycle t_race64 t_wrap t_monitor_audit t_restart_owed
 M32_TESTS := $(filter-out $(M32_SKIP),$(MAIN_TESTS))
@@ -130,7 +137,9 @@ $(B)/tests/timeouts: tests/timeouts
 
 tests: $(addprefix $(B)/tests/,$(TESTS)) $(B)/tests/clone-with-pids $(B)/tests/restore-tree \
 	$(B)/tests/tree.txt $(B)/tests/timeouts $(addprefix $(B)/tests/m32/,$(M32_TESTS))
-	printf '%s\n' $(filter-out $(LAST),$(MAIN_TESTS)) $(addprefix m32/,$(M32_TESTS)) $(LAST) > $(B)/tests/list
+	printf '%s\n' $(filter-out $(LAST) $(SMP1),$(MAIN_TESTS)) \
+		$(addprefix m32/,$(filter-out $(SMP1),$(M32_TESTS))) $(LAST) > $(B)/tests/list
+	printf '%s\n' $(SMP1) $(addprefix m32/,$(filter $(SMP1),$(M32_TESTS))) > $(B)/tests/list-smp1
 	printf '%s\n' $(FALLBACK_TESTS) > $(B)/tests/list-fallback
 
 check:

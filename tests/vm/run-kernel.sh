@@ -6,7 +6,8 @@
 #   run-kernel.sh VMLINUZ MODULE_KO TEST_DIR LOG [EXTRA_CMDLINE]
 #
 # TEST_DIR holds the static test binaries and a file 'list' naming them in
-# the order to run. Exits non-zero if QEMU failed or timed out.
+# the order to run (EXTRA_CMDLINE's cwp_list= names another). CWP_VM_SMP
+# vCPUs (default 2). Exits non-zero if QEMU failed or timed out.
 set -eu
 
 vmlinuz=$1
@@ -38,7 +39,7 @@ echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 # the run in a minute, rather than at the 30-minute timeout.
 rc=0
 timeout "${CWP_VM_TIMEOUT:-1800}" qemu-system-x86_64 -nographic -no-reboot \
-	-machine q35 -cpu max -smp 2 -m "${CWP_VM_MEM:-1024}" -nic none \
+	-machine q35 -cpu max -smp "${CWP_VM_SMP:-2}" -m "${CWP_VM_MEM:-1024}" -nic none \
 	-kernel "$vmlinuz" -initrd "$root.cpio.gz" \
 	-append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4 tsc=reliable softlockup_panic=1 $extra" \
 	< /dev/null > "$log" 2>&1 || rc=$?
