@@ -150,6 +150,11 @@ retry boot $try: $why (vm-boot$try.log)"
 			if (dir ~ /^# *SKIP/) state = "skip"
 			else if (dir ~ /^# *XFAIL/) state = "xfail"
 			gsub(/^[ \t]+|[ \t]+$/, "", rest)
+			# "ok 8 # SKIP reason": the reason describes it.
+			if (rest == "" && state != "ok") {
+				rest = substr(line, length(n) + RSTART)
+				sub(/^# *[A-Za-z]+[ \t]*/, "", rest)
+			}
 			if (rest == "") rest = "-"
 			print "tap", run, ct, n, state, rest
 			next

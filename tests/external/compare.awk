@@ -23,19 +23,23 @@ function kmatch(pats, k,    n, a, i, p) {
 	return 0
 }
 
-# The known entry (index) for program ct, subtest desc ("" for the program).
-function known_for(ct, desc,    i) {
+# The known entry (index) for program ct, subtest desc ("" for the
+# program) numbered num in its TAP output: an entry names a subtest by
+# the first word of its description or, for programs whose descriptions
+# do not tell their subtests apart, by its number (#N).
+function known_for(ct, desc, num,    i) {
 	for (i = 1; i <= nk; i++) {
 		if (kprog[i] != ct)
 			continue
-		if (ksub[i] == "" || (desc != "" && ksub[i] == desc))
+		if (ksub[i] == "" || (desc != "" && ksub[i] == desc) ||
+		    (num != "" && ksub[i] == "#" num))
 			return i
 	}
 	return 0
 }
 
-function flaky_sub(ct, desc,    i) {
-	i = known_for(ct, desc)
+function flaky_sub(ct, desc, num,    i) {
+	i = known_for(ct, desc, num)
 	return i && kkind[i] == "flaky"
 }
 
@@ -50,7 +54,7 @@ function subtests_explain(rn, ct,    j, kk, t, n) {
 		t = tap[rn, taps[j]]
 		if (t == "" || t == "ok")
 			continue
-		if (!known_for(ct, tapdesc[rn, taps[j]]))
+		if (!known_for(ct, tapdesc[rn, taps[j]], kk[2]))
 			return 0
 		n++
 	}
@@ -180,9 +184,9 @@ END {
 			for (r = 1; r <= nruns; r++)
 				if (tapdesc[run[r], taps[j]] != "")
 					d = tapdesc[run[r], taps[j]]
-			if (!flaky_sub(ct, d))
+			if (!flaky_sub(ct, d, kk[2]))
 				continue
-			kf = known_for(ct, d)
+			kf = known_for(ct, d, kk[2])
 			kused[kf] = 1
 			same = 1
 			for (r = 2; r <= nruns; r++)
@@ -249,7 +253,7 @@ END {
 			t = tap[run[r], taps[j]]
 			if (t == "" || t == "ok")
 				continue
-			ks = known_for(ct, d)
+			ks = known_for(ct, d, kk[2])
 			if (ks) {
 				kused[ks] = 1
 				if (!kshown[ks]++)
