@@ -131,7 +131,8 @@ MAIN_TESTS := $(filter-out $(FALLBACK_TESTS),$(TESTS))
 SMP1 := t_monitor_tracepoint
 
 # The same tests as 32-bit programs (compat ioctl path), but the long ones.
-M32_SKIP := t_fuzz t_lifecycle t_race64 t_wrap t_monitor_audit t_restart_owed
+M32_SKIP := t_fuzz t_lifecycle t_race64 t_wrap t_monitor_audit t_restart_owed \
+	t_dump_restore
 M32_TESTS := $(filter-out $(M32_SKIP),$(MAIN_TESTS))
 M32_SRC := $(T_SRC) $(LIB_C) userspace/arch/i386/clone_fn.S
 
