@@ -38,7 +38,7 @@ CFLAGS ?= -O2 -g
 CWP_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude/uapi -Iuserspace
 
 ARCH_DIR := userspace/arch/$(shell $(CC) -dumpmachine | sed 's/-.*//; s/^i[3-6]86$$/i386/')
-LIB_C := userspace/clone_with_pids.c userspace/fallback.c userspace/kmod.c
+LIB_C := userspace/clone_with_pids.c userspace/fallback.c userspace/kmod.c userspace/nspid.c
 LIB_SRC := $(LIB_C) $(ARCH_DIR)/clone_fn.S
 HDRS := userspace/clone_with_pids.h include/uapi/linux/clone_with_pids.h userspace/cwp_internal.h
 TOOL_SRC := userspace/clone-with-pids.c userspace/status.c
@@ -75,6 +75,9 @@ $(B)/clone-with-pids: $(TOOL_SRC) userspace/status.h $(B)/libclone_with_pids.a $
 $(B)/restore-tree: userspace/examples/restore-tree.c $(B)/libclone_with_pids.a $(HDRS)
 	$(CC) $(CWP_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $< $(B)/libclone_with_pids.a
 
+$(B)/dump-tree: userspace/examples/dump-tree.c $(B)/libclone_with_pids.a $(HDRS)
+	$(CC) $(CWP_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libclone_with_pids.a
+
 $(B)/libclone_with_pids.pc: userspace/libclone_with_pids.pc.in VERSION
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' $< > $@
@@ -82,7 +85,8 @@ $(B)/libclone_with_pids.pc: userspace/libclone_with_pids.pc.in VERSION
 # Rebuilt every time: it holds the install paths of this make's command line.
 .PHONY: $(B)/libclone_with_pids.pc
 
-userspace: $(B)/libclone_with_pids.a $(B)/libclone_with_pids.so.0 $(B)/clone-with-pids $(B)/restore-tree
+userspace: $(B)/libclone_with_pids.a $(B)/libclone_with_pids.so.0 $(B)/clone-with-pids $(B)/restore-tree \
+	$(B)/dump-tree
 
 # Tests run in an initramfs: static binaries, one per behaviour.
 T_SRC := tests/t.c tests/storm.c
@@ -99,6 +103,10 @@ $(B)/tests/clone-with-pids: $(TOOL_SRC) userspace/status.h $(LIB_SRC) $(HDRS)
 $(B)/tests/restore-tree: userspace/examples/restore-tree.c $(LIB_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -pthread -o $@ $< $(LIB_SRC)
+
+$(B)/tests/dump-tree: userspace/examples/dump-tree.c $(LIB_SRC) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -o $@ $< $(LIB_SRC)
 
 $(B)/tests/tree.txt: userspace/examples/tree.txt
 	@mkdir -p $(dir $@)
@@ -123,7 +131,8 @@ MAIN_TESTS := $(filter-out $(FALLBACK_TESTS),$(TESTS))
 SMP1 := t_monitor_tracepoint
 
 # The same tests as 32-bit programs (compat ioctl path), but the long ones.
-M32_SKIP := t_fuzz t_lifecycle t_race64 t_wrap t_monitor_audit t_restart_owed
+M32_SKIP := t_fuzz t_lifecycle t_race64 t_wrap t_monitor_audit t_restart_owed \
+	t_dump_restore
 M32_TESTS := $(filter-out $(M32_SKIP),$(MAIN_TESTS))
 M32_SRC := $(T_SRC) $(LIB_C) userspace/arch/i386/clone_fn.S
 
@@ -136,6 +145,7 @@ $(B)/tests/timeouts: tests/timeouts
 	cp $< $@
 
 tests: $(addprefix $(B)/tests/,$(TESTS)) $(B)/tests/clone-with-pids $(B)/tests/restore-tree \
+	$(B)/tests/dump-tree \
 	$(B)/tests/tree.txt $(B)/tests/timeouts $(addprefix $(B)/tests/m32/,$(M32_TESTS))
 	printf '%s\n' $(filter-out $(LAST) $(SMP1),$(MAIN_TESTS)) \
 		$(addprefix m32/,$(filter-out $(SMP1),$(M32_TESTS))) $(LAST) > $(B)/tests/list
@@ -213,6 +223,7 @@ install-userspace: userspace $(B)/libclone_with_pids.pc
 	install -D -m 0644 $(B)/libclone_with_pids.pc $(DESTDIR)$(PKGCONFIGDIR)/libclone_with_pids.pc
 	install -D -m 0755 $(B)/clone-with-pids $(DESTDIR)$(BINDIR)/clone-with-pids
 	install -D -m 0755 $(B)/restore-tree $(DESTDIR)$(BINDIR)/restore-tree
+	install -D -m 0755 $(B)/dump-tree $(DESTDIR)$(BINDIR)/dump-tree
 	for m in man/*.[1-9]; do \
 		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; \
 	done
@@ -231,7 +242,7 @@ uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/linux/clone_with_pids.h $(DESTDIR)$(INCLUDEDIR)/clone_with_pids.h
 	rm -f $(DESTDIR)$(LIBDIR)/libclone_with_pids.a $(DESTDIR)$(LIBDIR)/libclone_with_pids.so.0
 	rm -f $(DESTDIR)$(LIBDIR)/libclone_with_pids.so $(DESTDIR)$(PKGCONFIGDIR)/libclone_with_pids.pc
-	rm -f $(DESTDIR)$(BINDIR)/clone-with-pids $(DESTDIR)$(BINDIR)/restore-tree
+	rm -f $(DESTDIR)$(BINDIR)/clone-with-pids $(DESTDIR)$(BINDIR)/restore-tree $(DESTDIR)$(BINDIR)/dump-tree
 	for m in man/*.[1-9]; do \
 		s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; \
 	done

@@ -29,36 +29,16 @@ const char *const t_path_name[T_NR_PATHS] = {
  */
 static int t_self_exact(const struct pid_set *set)
 {
-	pid_t nspid[CLONE_WITH_PIDS_MAX + 2];
-	char buf[4096], *p, *end;
-	int fd, n = 0;
+	struct t_set got;
 	unsigned int i;
-	ssize_t len;
+	int n = clone_with_pids_get(0, &got.set, CLONE_WITH_PIDS_MAX + 1);
 
-	fd = open("/proc/thread-self/status", O_RDONLY);
-	if (fd < 0)
-		return 0;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return 0;
-	buf[len] = '\0';
-	p = strstr(buf, "\nNSpid:");
-	if (!p)
-		return 0;
-	for (p += 7; n < (int)(sizeof(nspid) / sizeof(nspid[0])); p = end) {
-		long v = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		nspid[n++] = v;
-	}
 	if (n < (int)set->num_pids)
 		return 0;
 	for (i = 0; i < set->num_pids; i++) {
 		pid_t want = set->pids[set->num_pids - 1 - i];
 
-		if (want && want != nspid[n - 1 - i])
+		if (want && want != got.set.pids[n - 1 - i])
 			return 0;
 	}
 	return 1;

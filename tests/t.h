@@ -105,7 +105,7 @@ int t_wait(pid_t pid);
  */
 void t_nest(int levels);
 
-/* Read the calling process's NSpid (outermost first). Returns the count. */
+/* The calling thread's NSpid (outermost first), at most @max. Returns the count. */
 int t_nspid_self(pid_t *out, int max);
 
 /* Is @pid in use in the caller's pid namespace? */

@@ -69,38 +69,9 @@ static int thread_fn(void *arg)
 	return 0;
 }
 
-static int nspid_of(pid_t tid, pid_t *out, int max)
-{
-	char path[64], line[256];
-	FILE *f;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line + 6, *end;
-
-		if (strncmp(line, "NSpid:", 6))
-			continue;
-		while (n < max) {
-			long v = strtol(p, &end, 10);
-
-			if (end == p)
-				break;
-			out[n++] = v;
-			p = end;
-		}
-	}
-	fclose(f);
-	return n;
-}
-
 static void run(int nested, pid_t outer, pid_t inner)
 {
-	struct t_set s;
-	pid_t ns[4];
+	struct t_set s, got;
 	long i;
 
 	go = 0;
@@ -123,9 +94,10 @@ static void run(int nested, pid_t outer, pid_t inner)
 			sched_yield();
 		T_ASSERT(seen[i] == (nested ? inner : outer) + i, "thread %ld saw gettid %ld", i, seen[i]);
 		/* /proc is the initial namespace's: it names threads by outer tid. */
-		T_ASSERT(nspid_of(outer + i, ns, 4) == 1 + nested, "no /proc/self/task/%d", outer + (int)i);
-		T_ASSERT(ns[0] == outer + i && (!nested || ns[1] == inner + i),
-			 "NSpid %d %d", ns[0], ns[1]);
+		T_ASSERT(clone_with_pids_get(outer + i, &got.set, 4) == 1 + nested,
+			 "thread %d: %s", outer + (int)i, strerror(errno));
+		T_ASSERT(got.set.pids[0] == outer + i && (!nested || got.set.pids[1] == inner + i),
+			 "NSpid %d %d", got.set.pids[0], got.set.pids[1]);
 	}
 	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
 	syscall(SYS_futex, &go, FUTEX_WAKE, N, NULL, NULL, 0);

@@ -160,6 +160,32 @@ int clone_with_pids_fd(void);
  */
 int clone_with_pids_query(unsigned long long *features);
 
+/*
+ * clone_with_pids_get() - a live task's pids, ready to be given back.
+ * @pid:	the process or thread, as /proc names it (the pid namespace
+ *		of the mounted /proc, usually the caller's); 0 for the
+ *		calling thread
+ * @set:	where the pids go, oldest pid namespace first, as for
+ *		clone_with_pids(): pids[num_pids - 1] is the task's pid (or
+ *		thread id) in its own pid namespace
+ * @max:	room in @set->pids
+ *
+ * Reads the NSpid line of /proc/<pid>/status: the levels from the pid
+ * namespace of the mounted /proc down to the task's own. A thread id
+ * gives the thread's ids. The set recreates the task from a parent in the
+ * task's pid namespace; for the pid 1 of a namespace, drop the last entry
+ * and clone with CLONE_NEWPID. Only open(), read() and close(): the call is
+ * async-signal-safe and works in the child of a raw clone().
+ *
+ * Returns the number of levels, also stored in @set->num_pids; -1 with
+ * errno on failure: ESRCH (no such task in /proc), EINVAL (@pid < 0),
+ * ERANGE (more than @max levels: @set->num_pids says how many, the pids
+ * are unspecified), ENOSYS (no /proc mounted, or a kernel older than 4.1
+ * without NSpid), else open()'s or read()'s error. Works without the
+ * module. Since CLONE_WITH_PIDS_0.3.
+ */
+int clone_with_pids_get(pid_t pid, struct pid_set *set, unsigned int max);
+
 #ifdef __cplusplus
 }
 #endif

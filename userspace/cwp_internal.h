@@ -83,4 +83,7 @@ bool cwp_have_clone3_set_tid(void) CWP_HIDDEN;
 
 long __cwp_clone_fn_raw(long nr, long a1, long a2, long a3, long a4, long a5) CWP_HIDDEN;
 
+/* The NSpid line of a /proc status file (nspid.c). */
+int cwp_nspid(const char *path, pid_t *out, unsigned int max) CWP_HIDDEN;
+
 #endif /* CWP_INTERNAL_H */

@@ -110,24 +110,10 @@ static int cwp_read_set(const struct pid_set *set, pid_t *pids, unsigned int *n)
 static int cwp_level_for_children(void)
 {
 	struct stat a, b;
-	char line[512];
-	int level = -1;
-	FILE *f;
+	int level = cwp_nspid("/proc/self/status", NULL, 0) - 1;
 
-	f = fopen("/proc/self/status", "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		char *p;
-
-		if (strncmp(line, "NSpid:", 6))
-			continue;
-		for (p = line + 6; *p; p++)
-			if ((p[0] == ' ' || p[0] == '\t') && p[1] >= '0' && p[1] <= '9')
-				level++;
-		break;
-	}
-	fclose(f);
+	if (level < -1)
+		level = -1;
 	if (level < 0 || stat("/proc/self/ns/pid", &a) || stat("/proc/self/ns/pid_for_children", &b))
 		return level;
 	if (a.st_ino == b.st_ino && a.st_dev == b.st_dev)

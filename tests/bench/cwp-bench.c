@@ -1199,35 +1199,6 @@ static pid_t fork_nested_root(int m)
 	return c1;
 }
 
-/* NSpid of the process @pid of the initial namespace, outermost first. */
-static int nspid_of(pid_t pid, pid_t *out, int max)
-{
-	char path[64], line[512];
-	int n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line + 6, *end;
-
-		if (strncmp(line, "NSpid:", 6))
-			continue;
-		while (n < max) {
-			long v = strtol(p, &end, 10);
-
-			if (end == p)
-				break;
-			out[n++] = v;
-			p = end;
-		}
-	}
-	fclose(f);
-	return n;
-}
-
 struct tree_result {
 	double create_s, teardown_s;
 	long mem_kb;
@@ -1275,9 +1246,11 @@ static void tree_run(int m, int n, struct tree_result *res)
 	if (chosen(m) && m != M_LASTPID) {
 		for (s = 0; s < 50; s++) {
 			int idx = (int)((long)s * n / 50);
-			pid_t ns[4];
+			struct { struct pid_set set; pid_t pids[4]; } got;
+			pid_t *ns = got.set.pids;
 
-			if (nspid_of(TL0 + idx, ns, 4) != 3 || ns[0] != TL0 + idx ||
+			/* Every level from the initial namespace's /proc. */
+			if (clone_with_pids_get(TL0 + idx, &got.set, 4) != 3 || ns[0] != TL0 + idx ||
 			    ns[1] != TL1 + idx || ns[2] != TL2 + idx)
 				res->unverified++;
 		}

@@ -19,6 +19,14 @@ if [ "$got" != "$exp" ]; then
 	exit 1
 fi
 
+# Debian's symbols file lists the same symbols under the same nodes.
+deb=$(awk '/^ [a-z_]+@/ { split($1, a, "@"); print a[2] " " a[1] }' debian/libclone-with-pids0.symbols | sort)
+if [ "$deb" != "$exp" ]; then
+	echo "debian/libclone-with-pids0.symbols: $deb"
+	echo "expected: $exp"
+	exit 1
+fi
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf '#include <clone_with_pids.h>\nint main(void) { return fork_with_pids(0) == -2; }\n' > "$tmp/a.c"

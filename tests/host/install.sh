@@ -16,7 +16,8 @@ vars="DESTDIR=$d PREFIX=/usr LIBDIR=$libdir"
 make -s $vars install-userspace install-system > "$tmp/install.log"
 for f in usr/include/clone_with_pids.h usr/include/linux/clone_with_pids.h \
 	$libdir/libclone_with_pids.so.0 $libdir/libclone_with_pids.so $libdir/libclone_with_pids.a \
-	$libdir/pkgconfig/libclone_with_pids.pc usr/bin/clone-with-pids usr/bin/restore-tree \
+	$libdir/pkgconfig/libclone_with_pids.pc usr/bin/clone-with-pids usr/bin/restore-tree usr/bin/dump-tree \
+	usr/share/man/man1/dump-tree.1 usr/share/man/man3/clone_with_pids_get.3 \
 	usr/share/man/man1/clone-with-pids.1 usr/share/man/man3/clone_with_pids_query.3 \
 	usr/share/man/man4/clone_with_pids.4 lib/udev/rules.d/60-clone-with-pids.rules \
 	usr/lib/tmpfiles.d/clone-with-pids.conf; do

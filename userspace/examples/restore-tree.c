@@ -5,7 +5,7 @@
  * every pid and tid from inside each task, and prints the tree with the
  * NSpid values read back from /proc.
  *
- *   restore-tree [--nest N] FILE
+ *   restore-tree [--nest N] [--hold] FILE
  *
  * FILE has one task per line, parents before their children:
  *
@@ -19,7 +19,9 @@
  * chooses. newpid gives the task a new pid namespace (where it is pid 1),
  * in which its own children are then created. threads= lists the pid
  * lists of its threads, separated by '/'. A parent of '-' is the restorer,
- * which --nest N first moves N pid namespaces deep.
+ * which --nest N first moves N pid namespaces deep. --hold keeps the
+ * tree alive after the report, until restore-tree gets SIGTERM or SIGINT
+ * (dump-tree can then read it back).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,7 +45,7 @@
 
 struct ids {
 	struct pid_set set;
-	pid_t pids[CLONE_WITH_PIDS_MAX];
+	pid_t pids[CLONE_WITH_PIDS_MAX + 1];	/* a newpid task's own level too */
 };
 
 struct task {
@@ -170,34 +172,19 @@ static int ids_match(const struct ids *want, const pid_t *got, int n)
 	return 1;
 }
 
-static int read_nspid(const char *path, pid_t *out, char *text, size_t len)
+/*
+ * The calling thread's pids (clone_with_pids_get(3)) in @ids, and as
+ * NSpid shows them in @text. Returns how many, or -1.
+ */
+static int read_nspid(struct ids *ids, char *text, size_t len)
 {
-	char line[512];
-	FILE *f = fopen(path, "r");
-	int n = 0;
+	int n = clone_with_pids_get(0, &ids->set, CLONE_WITH_PIDS_MAX + 1);
+	size_t off = 0;
+	int i;
 
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line + 6, *end;
-
-		if (strncmp(line, "NSpid:", 6))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		for (p = line; *p; p++)
-			if (*p == '\t')
-				*p = ' ';
-		snprintf(text, len, "%s", line + 7);
-		p = line + 6;
-		for (; n < CLONE_WITH_PIDS_MAX + 1; p = end) {
-			long v = strtol(p, &end, 10);
-
-			if (end == p)
-				break;
-			out[n++] = v;
-		}
-	}
-	fclose(f);
+	text[0] = '\0';
+	for (i = 0; i < n && off < len; i++)
+		off += snprintf(text + off, len - off, "%s%d", i ? " " : "", ids->set.pids[i]);
 	return n;
 }
 
@@ -211,11 +198,11 @@ struct thread_arg {
 static void *thread_main(void *p)
 {
 	struct thread_arg *a = p;
-	pid_t got[CLONE_WITH_PIDS_MAX + 1];
-	int n = read_nspid("/proc/thread-self/status", got, a->nspid, sizeof(a->nspid));
+	struct ids got;
+	int n = read_nspid(&got, a->nspid, sizeof(a->nspid));
 
-	a->ok = n > 0 && ids_match(a->want, got, n) &&
-		got[n - 1] == (pid_t)syscall(SYS_gettid);
+	a->ok = n > 0 && ids_match(a->want, got.pids, n) &&
+		got.pids[n - 1] == (pid_t)syscall(SYS_gettid);
 	pthread_barrier_wait(a->ready);
 	for (;;)
 		pause();	/* lives until the process exits */
@@ -261,7 +248,7 @@ static void run_task(int idx)
 	struct task *t = &tasks[idx];
 	struct thread_arg args[MAX_THREADS];
 	pthread_barrier_t ready;
-	pid_t got[CLONE_WITH_PIDS_MAX + 1];
+	struct ids got;
 	char nspid[512], line[4096];
 	pid_t kids[MAX_TASKS];
 	int nkids = 0, i, n, ok, len;
@@ -271,9 +258,9 @@ static void run_task(int idx)
 	close(release_wfd);
 	close(report_rfd);
 	prctl(PR_SET_NAME, t->name, 0, 0, 0);
-	n = read_nspid("/proc/self/status", got, nspid, sizeof(nspid));
-	ok = n > 0 && ids_match(&t->pids, got, n - t->newpid) &&
-	     (!t->newpid || (got[n - 1] == 1 && getpid() == 1));
+	n = read_nspid(&got, nspid, sizeof(nspid));
+	ok = n > 0 && ids_match(&t->pids, got.pids, n - t->newpid) &&
+	     (!t->newpid || (got.pids[n - 1] == 1 && getpid() == 1));
 
 	pthread_barrier_init(&ready, NULL, t->nr_threads + 1);
 	for (i = 0; i < t->nr_threads; i++) {
@@ -336,6 +323,37 @@ static void on_alarm(int sig)
 {
 }
 
+static volatile sig_atomic_t released;
+
+static void on_release(int sig)
+{
+	released = 1;
+}
+
+/* --hold: say where the tree hangs, wait for SIGTERM or SIGINT. */
+static void hold(void)
+{
+	struct sigaction sa = { .sa_handler = on_release };
+	sigset_t block, old;
+	struct ids self;
+	char nspid[512];
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	alarm(0);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (read_nspid(&self, nspid, sizeof(nspid)) < 0)
+		die("clone_with_pids_get: %s", strerror(errno));
+	printf("holding the tree: restore-tree has NSpid %s; SIGTERM releases it\n", nspid);
+	fflush(stdout);
+	while (!released)
+		sigsuspend(&old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 /* Task order, a task's own line before its threads'. */
 static int by_index(const void *a, const void *b)
 {
@@ -349,20 +367,25 @@ static int by_index(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	int report[2], release[2], levels = 0, i, done = 0, wrong = 0;
+	int report[2], release[2], levels = 0, i, done = 0, wrong = 0, holding = 0;
 	char buf[65536], *lines[MAX_TASKS * (MAX_THREADS + 1)];
 	size_t len = 0;
 	int nlines = 0;
 	ssize_t r;
 	FILE *f;
 
-	if (argc == 4 && !strcmp(argv[1], "--nest")) {
+	if (argc >= 4 && !strcmp(argv[1], "--nest")) {
 		levels = atoi(argv[2]);
 		argv += 2;
 		argc -= 2;
 	}
+	if (argc == 3 && !strcmp(argv[1], "--hold")) {
+		holding = 1;
+		argv++;
+		argc--;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: restore-tree [--nest N] FILE\n");
+		fprintf(stderr, "usage: restore-tree [--nest N] [--hold] FILE\n");
 		return 2;
 	}
 	f = fopen(argv[1], "r");
@@ -424,6 +447,10 @@ int main(int argc, char **argv)
 		else
 			printf("%*s%-6s %s\n", 2 * depth, "", tasks[idx].name, kind + 2);
 	}
+	if (holding && !wrong && done == nr_tasks) {
+		printf("restored %d processes, every pid and tid verified\n", nr_tasks);
+		hold();
+	}
 	close(release[1]);	/* let the tree exit */
 	while (wait(NULL) > 0)
 		;
@@ -431,6 +458,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "restore-tree: %d wrong, %d of %d tasks reported\n", wrong, done, nr_tasks);
 		return 1;
 	}
-	printf("restored %d processes, every pid and tid verified\n", nr_tasks);
+	if (!holding)
+		printf("restored %d processes, every pid and tid verified\n", nr_tasks);
 	return 0;
 }
