@@ -23,6 +23,7 @@
 #                      separated), besides the known file's "notrun" ones
 #   CWP_EXT_PARTS      selftests, stress, or selftests+stress (default)
 #   CWP_EXT_STRESS     seconds per stressor and run (default 3)
+#   CWP_EXT_STRESSORS  the stress-ng stressors to run (default: all ten)
 #   CWP_EXT_DELAY      ms between the load's creations (default 50)
 #   CWP_EXT_VM_TIMEOUT seconds for one VM (default 7200)
 set -eu
@@ -97,6 +98,8 @@ for k in $kernels; do
 	cmdline="$EXTRA tsc=reliable rdinit=/tests/ext-init cwp_ext_parts=${CWP_EXT_PARTS:-selftests+stress}"
 	cmdline="$cmdline cwp_ext_stress=${CWP_EXT_STRESS:-3} cwp_ext_delay=${CWP_EXT_DELAY:-50}"
 	[ -n "$skip" ] && cmdline="$cmdline cwp_ext_skip=$skip"
+	[ -z "${CWP_EXT_STRESSORS:-}" ] ||
+		cmdline="$cmdline cwp_ext_stressors=$(echo $CWP_EXT_STRESSORS | tr ' ' ',')"
 
 	# A boot that dies before /init never reached our code (see
 	# tests/vm/check.sh), nor one whose kernel died before the module was
