@@ -113,37 +113,15 @@ static int wait_status(pid_t pid)
 	return WEXITSTATUS(status);
 }
 
-/* NSpid of the calling process, outermost first (as /proc shows it). */
-static int nspid_self(pid_t *out, int max)
-{
-	char line[512];
-	FILE *f = fopen("/proc/self/status", "r");
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		char *p, *end;
-
-		if (strncmp(line, "NSpid:", 6))
-			continue;
-		for (p = line + 6; n < max; p = end) {
-			long v = strtol(p, &end, 10);
-
-			if (end == p)
-				break;
-			out[n++] = v;
-		}
-	}
-	fclose(f);
-	return n;
-}
-
 /* In the child: exit 0 if the chosen levels are the pids it has. */
 static void child_check(pid_t outer, pid_t inner)
 {
-	pid_t ns[4];
-	int n = nspid_self(ns, 4);
+	struct {
+		struct pid_set set;
+		pid_t pids[4];
+	} s;
+	int n = clone_with_pids_get(0, &s.set, 4);
+	const pid_t *ns = s.set.pids;
 
 	if (n != 2 || (outer && ns[0] != outer) || (inner && ns[1] != inner) ||
 	    (inner && getpid() != inner))
