@@ -6,6 +6,7 @@
 #include <linux/types.h>
 #include <linux/err.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
 #include <linux/workqueue.h>
@@ -30,6 +31,7 @@ void cwp_ksyms_exit(void);
 pid_t cwp_kernel_clone(struct kernel_clone_args *args);
 bool cwp_ibt_indirect_ok(const void *fn);
 u32 cwp_ibt_verdict(void);
+extern spinlock_t *cwp_pidmap_lock;
 
 struct cwp_level {
 	struct pid_namespace *ns;
@@ -51,9 +53,11 @@ struct cwp_pids {
 	pid_t pids[CWP_MAX_PIDS];	/* oldest namespace first, as given */
 };
 
-/* An open file of the device: the requests made through it. */
+/* An open file of the device: the requests and reservations made through it. */
 struct cwp_file {
 	struct list_head requests;	/* under cwp_lock */
+	struct mutex resv_mutex;
+	struct list_head reservations;	/* under resv_mutex */
 };
 
 /*
@@ -205,6 +209,15 @@ enum {
 	CWP_INJECT_STALE_ARM,		/* the armed diversion probe does not fire */
 	CWP_INJECT_NR,
 };
+
+/* reserve.c: pids reserved ahead of their clones. */
+bool cwp_reserve_usable(void);
+int cwp_reserve(struct cwp_file *cf, struct cwp_reserve_args *args);
+int cwp_unreserve(struct cwp_file *cf, struct cwp_reserve_args *args);
+void cwp_reserve_release_file(struct cwp_file *cf);
+unsigned int cwp_reserved(void);
+size_t cwp_reserve_mem(void);
+void cwp_reserve_exit(void);
 
 /* ioctl.c: the misc device. */
 int cwp_dev_init(void);

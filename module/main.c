@@ -56,6 +56,7 @@ static void __exit cwp_exit(void)
 	cwp_probes_exit();
 	debugfs_remove_recursive(cwp_debugfs);
 	cwp_request_exit();
+	cwp_reserve_exit();
 	cwp_divert_exit();
 	cwp_ksyms_exit();
 	pr_info("unloaded\n");

@@ -224,6 +224,19 @@ unsigned int t_nr_requests(void)
 	return q.nr_requests;
 }
 
+unsigned int t_nr_reserved(void)
+{
+	struct cwp_query q = { .size = sizeof(q) };
+	int fd = open(CWP_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || ioctl(fd, CWP_IOC_QUERY, &q))
+		t_fail("query: %s", strerror(errno));
+	close(fd);
+	if (q.size < CWP_QUERY_SIZE_VER2)
+		t_fail("query: size %llu, no nr_reserved", (unsigned long long)q.size);
+	return q.nr_reserved;
+}
+
 void *t_stack(size_t size)
 {
 	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,

@@ -132,6 +132,9 @@ long t_ioctl_clone(const void *a);
 /* Pid sets armed now, system-wide (CWP_IOC_QUERY). */
 unsigned int t_nr_requests(void);
 
+/* Pid sets reserved now, system-wide (CWP_IOC_QUERY). */
+unsigned int t_nr_reserved(void);
+
 /* A fresh stack of @size bytes; returns its top. */
 void *t_stack(size_t size);
 
