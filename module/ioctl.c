@@ -139,7 +139,8 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 	kargs.stack = args.stack;
 	kargs.tls = args.tls;
 
-	if (pids.nr_chosen && pids.set_tid_ok && !(kargs.flags & CLONE_NEWPID)) {
+	if (pids.nr_chosen && pids.set_tid_ok && !(kargs.flags & CLONE_NEWPID) &&
+	    !cwp_reserve_matches(file->private_data, &pids)) {
 		/*
 		 * The usual restore: clone3()'s set_tid carries the pids, and
 		 * alloc_pid() takes them itself, probes or not. Pids armed
@@ -240,7 +241,6 @@ static int cwp_open(struct inode *inode, struct file *file)
 	if (!cf)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&cf->requests);
-	mutex_init(&cf->resv_mutex);
 	INIT_LIST_HEAD(&cf->reservations);
 	file->private_data = cf;
 	return nonseekable_open(inode, file);

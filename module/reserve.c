@@ -15,29 +15,54 @@
  * alloc_pid()'s rollback only remove numbers a struct pid holds.
  *
  * A reservation belongs to the open file it was made through, in the
- * file's list under the file's mutex; it counts in its user's quota like
- * an armed set. The probes never look at reservations.
+ * file's list under cwp_lock; it counts in its user's quota like an
+ * armed set. A clone of a request armed through that file for exactly
+ * its pids consumes it:
+ *
+ * - the request is made for the diversion, never set_tid (whose
+ *   idr_alloc() would find the numbers taken), and claims the reservation
+ *   when its clone starts (cwp_request_activate(), under cwp_lock);
+ * - where alloc_pid() allocates a reserved level, the diversion hands it
+ *   the number it holds instead (cwp_idr_alloc_reserved()): the NULL entry
+ *   is alloc_pid()'s from then on, published by its idr_replace();
+ * - if the clone fails after that, alloc_pid()'s rollback or free_pid()
+ *   removes the number: a probe on idr_remove(), armed with the
+ *   diversion, puts NULL back instead for a level handed by the calling
+ *   task's clone (cwp_idr_remove_keep()), so the number goes back to the
+ *   reservation without ever being free;
+ * - when the clone returns (cwp_request_finish()), a task created
+ *   consumes the reservation; otherwise it is the file's again, whole.
+ *
+ * The handed levels are written by the clone's own task only, in its
+ * breakpoint handlers and under pidmap_lock; the file's list and the
+ * in-flight state under cwp_lock. A reservation is freed from process
+ * context (its namespaces' last references may sleep): from a work item
+ * when its clone returns in a probe.
  */
 #include <linux/kernel.h>
 #include <linux/cred.h>
 #include <linux/errno.h>
 #include <linux/idr.h>
 #include <linux/list.h>
-#include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include "cwp.h"
 
 /* One reserved set. */
 struct cwp_resv {
 	struct list_head node;		/* in its file's list, or a local one */
+	struct work_struct free_work;
 	struct cwp_user *user;
 	bool privileged;		/* charged as a privileged caller's */
 	bool charged;			/* counts in the quotas */
+	bool in_flight;			/* claimed by a clone in progress */
+	bool orphan;			/* released while in flight: freed after */
+	u32 handed;			/* levels alloc_pid() holds (bit i: level[i]) */
 	u32 set;			/* its index in the caller's sets */
 	unsigned int num;		/* num_pids of the caller's set */
 	unsigned int top_level;		/* level of the caller's set's last entry */
@@ -46,6 +71,7 @@ struct cwp_resv {
 	struct cwp_level level[];	/* innermost chosen level first */
 };
 
+static struct workqueue_struct *cwp_resv_wq;
 static atomic_t cwp_nr_reserved = ATOMIC_INIT(0);
 static atomic_t cwp_nr_resv_alloc = ATOMIC_INIT(0);
 static atomic_long_t cwp_resv_bytes = ATOMIC_LONG_INIT(0);
@@ -104,7 +130,11 @@ static struct cwp_resv *cwp_resv_create(const struct cwp_pids *p)
 	return resv;
 }
 
-/* Give back the numbers @resv holds. Process context. */
+/*
+ * Give back the numbers @resv holds, but those handed to alloc_pid() (a
+ * task has them, or its failed clone removed them already). Process
+ * context.
+ */
 static void cwp_resv_untake(struct cwp_resv *resv)
 {
 	unsigned long flags;
@@ -114,7 +144,8 @@ static void cwp_resv_untake(struct cwp_resv *resv)
 		return;
 	spin_lock_irqsave(cwp_pidmap_lock, flags);
 	for (i = 0; i < resv->nr_taken; i++)
-		idr_remove(&resv->level[i].ns->idr, resv->level[i].nr);
+		if (!(resv->handed & BIT(i)))
+			idr_remove(&resv->level[i].ns->idr, resv->level[i].nr);
 	spin_unlock_irqrestore(cwp_pidmap_lock, flags);
 	resv->nr_taken = 0;
 }
@@ -137,6 +168,11 @@ static void cwp_resv_free(struct cwp_resv *resv)
 	atomic_long_sub(cwp_resv_size(resv->nr_levels), &cwp_resv_bytes);
 	atomic_dec(&cwp_nr_resv_alloc);
 	kfree(resv);
+}
+
+static void cwp_resv_free_work(struct work_struct *work)
+{
+	cwp_resv_free(container_of(work, struct cwp_resv, free_work));
 }
 
 static void cwp_resv_free_list(struct list_head *list)
@@ -260,9 +296,9 @@ int cwp_reserve(struct cwp_file *cf, struct cwp_reserve_args *args)
 			goto err;
 	}
 
-	mutex_lock(&cf->resv_mutex);
+	raw_spin_lock(&cwp_lock);
 	list_splice_tail(&list, &cf->reservations);
-	mutex_unlock(&cf->resv_mutex);
+	raw_spin_unlock(&cwp_lock);
 	return 0;
 
 err:
@@ -289,24 +325,56 @@ static bool cwp_resv_match(const struct cwp_resv *resv, const struct cwp_pids *p
 }
 
 /*
+ * Take @cf's reservations off its list into @list: all of them, or the
+ * one matching @p (returns -ENOENT if none does, -EBUSY if only one whose
+ * clone is in progress does). One whose clone is in progress is freed
+ * when that clone returns. Under cwp_lock.
+ */
+static int cwp_resv_detach(struct cwp_file *cf, const struct cwp_pids *p,
+			   struct list_head *list)
+{
+	struct cwp_resv *resv, *tmp;
+	int ret = p ? -ENOENT : 0;
+
+	list_for_each_entry_safe(resv, tmp, &cf->reservations, node) {
+		if (p && !cwp_resv_match(resv, p))
+			continue;
+		if (resv->in_flight) {
+			if (p) {
+				ret = -EBUSY;
+				continue;
+			}
+			resv->orphan = true;
+			list_del_init(&resv->node);
+			continue;
+		}
+		list_move_tail(&resv->node, list);
+		if (p)
+			return 0;
+	}
+	return ret;
+}
+
+/*
  * cwp_unreserve() - CWP_IOC_RELEASE through @cf: release the reservations
- * of the sets of @args (all of them, or -ENOENT and none), or all of
- * @cf's when there is no set.
+ * of the sets of @args (all of them, or none and -ENOENT, -EBUSY), or all
+ * of @cf's when there is no set.
  */
 int cwp_unreserve(struct cwp_file *cf, struct cwp_reserve_args *args)
 {
 	const u64 __user *usets = u64_to_user_ptr(args->sets);
-	struct cwp_resv *resv, *found;
 	LIST_HEAD(list);
 	struct cwp_pids p;
 	u64 uset;
 	u32 i;
 	int ret = 0;
 
-	mutex_lock(&cf->resv_mutex);
 	if (!args->nr_sets) {
-		list_splice_init(&cf->reservations, &list);
-		goto out;
+		raw_spin_lock(&cwp_lock);
+		cwp_resv_detach(cf, NULL, &list);
+		raw_spin_unlock(&cwp_lock);
+		cwp_resv_free_list(&list);
+		return 0;
 	}
 	for (i = 0; i < args->nr_sets; i++) {
 		if (get_user(uset, &usets[i])) {
@@ -316,35 +384,138 @@ int cwp_unreserve(struct cwp_file *cf, struct cwp_reserve_args *args)
 		ret = cwp_pids_read(u64_to_user_ptr(uset), &p);
 		if (ret)
 			break;
-		found = NULL;
-		if (p.nr_chosen)
-			list_for_each_entry(resv, &cf->reservations, node)
-				if (cwp_resv_match(resv, &p)) {
-					found = resv;
-					break;
-				}
-		if (!found) {
-			ret = -ENOENT;
+		raw_spin_lock(&cwp_lock);
+		ret = p.nr_chosen ? cwp_resv_detach(cf, &p, &list) : -ENOENT;
+		raw_spin_unlock(&cwp_lock);
+		if (ret)
 			break;
-		}
-		list_move_tail(&found->node, &list);
 	}
-	if (ret)
-		/* None is released: back where they were, in any order. */
-		list_splice_init(&list, &cf->reservations);
-out:
-	mutex_unlock(&cf->resv_mutex);
+	if (ret) {
+		/* None is released: back to the file, in any order. */
+		raw_spin_lock(&cwp_lock);
+		list_splice_tail(&list, &cf->reservations);
+		raw_spin_unlock(&cwp_lock);
+		return ret;
+	}
 	cwp_resv_free_list(&list);
-	return ret;
+	return 0;
 }
 
-/* The last reference on @cf's file is gone. */
+/* The last reference on @cf's file is gone. Process context. */
 void cwp_reserve_release_file(struct cwp_file *cf)
 {
-	cwp_resv_free_list(&cf->reservations);
+	LIST_HEAD(list);
+
+	raw_spin_lock(&cwp_lock);
+	cwp_resv_detach(cf, NULL, &list);
+	raw_spin_unlock(&cwp_lock);
+	cwp_resv_free_list(&list);
 }
 
+/*
+ * cwp_reserve_matches() - has @cf a reservation of exactly the chosen pids
+ * of @p? Then a request for @p is made for the diversion, which alone can
+ * hand reserved numbers to alloc_pid(). Process context.
+ */
+bool cwp_reserve_matches(struct cwp_file *cf, const struct cwp_pids *p)
+{
+	struct cwp_resv *resv;
+	bool found = false;
+
+	if (!cf || !p->nr_chosen)
+		return false;
+	raw_spin_lock(&cwp_lock);
+	list_for_each_entry(resv, &cf->reservations, node)
+		if (cwp_resv_match(resv, p)) {
+			found = true;
+			break;
+		}
+	raw_spin_unlock(&cwp_lock);
+	return found;
+}
+
+/*
+ * cwp_reserve_claim() - a clone of a request armed through @cf for the
+ * @nr_levels levels of @level (innermost first) starts: the reservation of
+ * exactly those pids, now in flight, or NULL. Under cwp_lock.
+ */
+struct cwp_resv *cwp_reserve_claim(struct cwp_file *cf, const struct cwp_level *level,
+				   unsigned int nr_levels)
+{
+	struct cwp_resv *resv;
+	unsigned int i;
+
+	lockdep_assert_held(&cwp_lock);
+	list_for_each_entry(resv, &cf->reservations, node) {
+		if (resv->in_flight || resv->nr_levels != nr_levels)
+			continue;
+		for (i = 0; i < nr_levels; i++)
+			if (resv->level[i].ns != level[i].ns || resv->level[i].nr != level[i].nr)
+				break;
+		if (i < nr_levels)
+			continue;
+		resv->in_flight = true;
+		resv->handed = 0;
+		return resv;
+	}
+	return NULL;
+}
+
+/*
+ * cwp_reserve_hand() - alloc_pid() of @resv's clone allocates level @i:
+ * it gets the number @resv holds. Breakpoint context, the clone's task,
+ * under pidmap_lock.
+ */
+void cwp_reserve_hand(struct cwp_resv *resv, unsigned int i)
+{
+	resv->handed |= BIT(i);
+}
+
+/*
+ * cwp_reserve_keep() - the clone of @resv is about to remove level @i's
+ * number from its idr (its rollback, or free_pid()): true if the number
+ * was handed from @resv, which takes it back. Breakpoint context, the
+ * clone's task, under pidmap_lock.
+ */
+bool cwp_reserve_keep(struct cwp_resv *resv, unsigned int i)
+{
+	if (!(resv->handed & BIT(i)))
+		return false;
+	resv->handed &= ~BIT(i);
+	return true;
+}
+
+/*
+ * cwp_reserve_done() - @resv's clone returned: @created a task, which
+ * holds its numbers now, or not, and every number it was handed came back
+ * (unless the probe on idr_remove() missed one: then the reservation is
+ * dropped, never given again with a hole). Under cwp_lock, from the
+ * kretprobe's return handler.
+ */
+void cwp_reserve_done(struct cwp_resv *resv, bool created)
+{
+	lockdep_assert_held(&cwp_lock);
+	resv->in_flight = false;
+	if (!created && resv->handed)
+		pr_warn_ratelimited("a failed clone kept %#x of the levels of its reservation: reservation dropped\n",
+				    resv->handed);
+	if (created || resv->handed || resv->orphan) {
+		if (!resv->orphan)
+			list_del_init(&resv->node);
+		INIT_WORK(&resv->free_work, cwp_resv_free_work);
+		queue_work(cwp_resv_wq, &resv->free_work);
+	}
+}
+
+int cwp_reserve_init(void)
+{
+	cwp_resv_wq = alloc_workqueue("clone_with_pids_resv", 0, 0);
+	return cwp_resv_wq ? 0 : -ENOMEM;
+}
+
+/* No file is open and no clone in progress: only frees may be queued. */
 void cwp_reserve_exit(void)
 {
+	destroy_workqueue(cwp_resv_wq);
 	WARN_ON_ONCE(atomic_read(&cwp_nr_resv_alloc));
 }

@@ -132,6 +132,13 @@ long t_ioctl_clone(const void *a);
 /* Pid sets armed now, system-wide (CWP_IOC_QUERY). */
 unsigned int t_nr_requests(void);
 
+/*
+ * fork_with_pids(@set), the child checking its pids at every level of
+ * @set: 0 (the child exact, reaped), -1 with errno; fails the test on a
+ * wrong pid.
+ */
+int t_fork_exact(const struct pid_set *set);
+
 /* Pid sets reserved now, system-wide (CWP_IOC_QUERY). */
 unsigned int t_nr_reserved(void);
 

@@ -16,30 +16,6 @@
 
 #include <linux/sched.h>
 
-/* fork_with_pids(): 0 and the child's pid checked in the child, or -1. */
-static int fork_exact(const struct pid_set *set)
-{
-	pid_t pid = fork_with_pids(set);
-
-	if (pid == 0) {
-		struct t_set got;
-		int n = clone_with_pids_get(0, &got.set, CLONE_WITH_PIDS_MAX + 1);
-
-		if (n < (int)set->num_pids)
-			_exit(2);
-		for (unsigned int i = 0; i < set->num_pids; i++)
-			if (set->pids[i] && got.set.pids[n - set->num_pids + i] != set->pids[i])
-				_exit(3);
-		_exit(0);
-	}
-	if (pid < 0)
-		return -1;
-	T_ASSERT(!set->pids[set->num_pids - 1] || pid == set->pids[set->num_pids - 1],
-		 "fork_with_pids gave %d", pid);
-	T_ASSERT(t_wait(pid) == 0, "child of pid %d has other pids", pid);
-	return 0;
-}
-
 static void set_last_pid(pid_t last)
 {
 	t_write_file("/proc/sys/kernel/ns_last_pid", t_fmt("%d", last));
@@ -85,9 +61,9 @@ int main(void)
 	T_ASSERT(plain_fork() == base + 2, "plain fork after %d did not skip the reserved pids", base - 1);
 
 	/* Asking for them: EBUSY; clone3()'s set_tid: EEXIST. */
-	T_EXPECT_ERRNO(fork_exact(&a.set), EBUSY);
-	T_EXPECT_ERRNO(fork_exact(&b.set), EBUSY);
-	T_EXPECT_ERRNO(fork_exact(t_set(&d, 2, outer + 1, base + 10)), EBUSY);
+	T_EXPECT_ERRNO(t_fork_exact(&a.set), EBUSY);
+	T_EXPECT_ERRNO(t_fork_exact(&b.set), EBUSY);
+	T_EXPECT_ERRNO(t_fork_exact(t_set(&d, 2, outer + 1, base + 10)), EBUSY);
 	{
 		pid_t tid[1] = { base + 1 };
 		struct clone_args ca = {
@@ -114,9 +90,9 @@ int main(void)
 	sets[2] = t_set(&f, 2, 0, 1);			/* this process */
 	T_EXPECT_ERRNO(clone_with_pids_reserve(sets, 3, &bs, &bi), EBUSY);
 	T_ASSERT(bs == 2 && bi == 1, "busy set %u index %u for pid 1, not 2 1", bs, bi);
-	T_ASSERT(fork_exact(&d.set) == 0, "pid %d of a refused reservation not free: %s",
+	T_ASSERT(t_fork_exact(&d.set) == 0, "pid %d of a refused reservation not free: %s",
 		 base + 20, strerror(errno));
-	T_ASSERT(fork_exact(&e.set) == 0, "pids %d/%d of a refused reservation not free: %s",
+	T_ASSERT(t_fork_exact(&e.set) == 0, "pids %d/%d of a refused reservation not free: %s",
 		 outer + 2, base + 21, strerror(errno));
 
 	/* Validation: no pid chosen; a pid other than 1 in a namespace without init. */
@@ -130,12 +106,12 @@ int main(void)
 	T_ASSERT(t_nr_reserved() == 3, "%u reserved after a refused release", t_nr_reserved());
 	T_ASSERT(clone_with_pids_release(sets, 1) == 0, "release: %s", strerror(errno));
 	T_ASSERT(t_nr_reserved() == 2, "%u reserved after releasing one", t_nr_reserved());
-	T_ASSERT(fork_exact(&a.set) == 0, "released pids not free: %s", strerror(errno));
-	T_EXPECT_ERRNO(fork_exact(&b.set), EBUSY);
+	T_ASSERT(t_fork_exact(&a.set) == 0, "released pids not free: %s", strerror(errno));
+	T_EXPECT_ERRNO(t_fork_exact(&b.set), EBUSY);
 	T_ASSERT(clone_with_pids_release(NULL, 0) == 0, "release all: %s", strerror(errno));
 	T_ASSERT(t_nr_reserved() == 0, "%u reserved after releasing all", t_nr_reserved());
-	T_ASSERT(fork_exact(&b.set) == 0, "released pid not free: %s", strerror(errno));
-	T_ASSERT(fork_exact(t_set(&c, 2, outer + 1, 0)) == 0, "released outer pid not free: %s",
+	T_ASSERT(t_fork_exact(&b.set) == 0, "released pid not free: %s", strerror(errno));
+	T_ASSERT(t_fork_exact(t_set(&c, 2, outer + 1, 0)) == 0, "released outer pid not free: %s",
 		 strerror(errno));
 
 	/* A file's reservations live while any holder has it, no longer. */
@@ -156,12 +132,12 @@ int main(void)
 		T_ASSERT(holder > 0, "fork: %s", strerror(errno));
 		close(fd);
 		T_ASSERT(t_nr_reserved() == 1, "reservation gone with a holder left");
-		T_EXPECT_ERRNO(fork_exact(&d.set), EBUSY);
+		T_EXPECT_ERRNO(t_fork_exact(&d.set), EBUSY);
 		kill(holder, SIGKILL);
 		t_wait(holder);
 		T_ASSERT(t_nr_reserved() == 0, "%u reserved after the last holder died",
 			 t_nr_reserved());
-		T_ASSERT(fork_exact(&d.set) == 0, "pid of a closed reservation not free: %s",
+		T_ASSERT(t_fork_exact(&d.set) == 0, "pid of a closed reservation not free: %s",
 			 strerror(errno));
 	}
 	return T_PASS;
