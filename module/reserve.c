@@ -502,6 +502,12 @@ void cwp_reserve_done(struct cwp_resv *resv, bool created)
 	if (created || resv->handed || resv->orphan) {
 		if (!resv->orphan)
 			list_del_init(&resv->node);
+		/* Out of the counts now; the rest in process context. */
+		if (resv->charged) {
+			cwp_quota_uncharge(resv->user, resv->privileged);
+			atomic_dec(&cwp_nr_reserved);
+			resv->charged = false;
+		}
 		INIT_WORK(&resv->free_work, cwp_resv_free_work);
 		queue_work(cwp_resv_wq, &resv->free_work);
 	}
@@ -509,7 +515,7 @@ void cwp_reserve_done(struct cwp_resv *resv, bool created)
 
 int cwp_reserve_init(void)
 {
-	cwp_resv_wq = alloc_workqueue("clone_with_pids_resv", 0, 0);
+	cwp_resv_wq = alloc_workqueue("clone_with_pids_resv", WQ_UNBOUND, 0);
 	return cwp_resv_wq ? 0 : -ENOMEM;
 }
 
