@@ -281,11 +281,15 @@ int cwp_request_arm(struct cwp_request *req)
 	if (!req->set_tid_size) {
 		if (!cwp_divert_usable())
 			return -EOPNOTSUPP;
-		/* Arming the probe costs every fork: not for a caller over quota. */
+		/*
+		 * Arming the probe costs every fork: not for a caller over
+		 * quota, unless its own reservation counts for the request.
+		 */
 		raw_spin_lock(&cwp_lock);
 		old = cwp_request_find(current);
 		old_live = old && old->state != CWP_REQ_CONSUMED;
-		ret = !old_live && cwp_quota_full(req->user, req->privileged) ? -EAGAIN : 0;
+		ret = !old_live && !req->reserved &&
+		      cwp_quota_full(req->user, req->privileged) ? -EAGAIN : 0;
 		raw_spin_unlock(&cwp_lock);
 		if (ret)
 			return ret;

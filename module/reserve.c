@@ -188,8 +188,8 @@ static void cwp_resv_free_list(struct list_head *list)
 /*
  * Take @resv's numbers, as alloc_pid() does. Returns 0, or -EBUSY (level
  * *@busy is taken: in use, being allocated or reserved), -EINVAL (a
- * namespace that is exiting, or a pid other than 1 in one without init)
- * or -ENOMEM; then it holds nothing. Process context.
+ * namespace without init yet, or whose init is gone) or -ENOMEM; then it
+ * holds nothing. Process context.
  */
 static int cwp_resv_take(struct cwp_resv *resv, unsigned int *busy)
 {
@@ -201,8 +201,14 @@ static int cwp_resv_take(struct cwp_resv *resv, unsigned int *busy)
 	for (; resv->nr_taken < resv->nr_levels; resv->nr_taken++) {
 		const struct cwp_level *l = &resv->level[resv->nr_taken];
 
+		/*
+		 * Not in a namespace without init: with its pid 1 taken, the
+		 * next fork there would be its first process but not pid 1
+		 * (kernels before v6.15 let it be: a namespace without a
+		 * reaper), nor in one whose init is gone.
+		 */
 		if (!(READ_ONCE(l->ns->pid_allocated) & PIDNS_ADDING) ||
-		    (l->nr != 1 && !READ_ONCE(l->ns->child_reaper))) {
+		    !READ_ONCE(l->ns->child_reaper)) {
 			ret = -EINVAL;
 			break;
 		}

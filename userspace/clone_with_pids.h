@@ -206,8 +206,8 @@ int clone_with_pids_get(pid_t pid, struct pid_set *set, unsigned int max);
  *
  * Returns 0, or -1 with errno: EBUSY (a pid in use or reserved: see
  * @busy_set, @busy_index), EAGAIN (over quota), EINVAL (a set with no pid
- * chosen, a pid other than 1 in a namespace without init, an exiting
- * namespace, a list error as for clone_with_pids()), EPERM, EFAULT,
+ * chosen, a pid in a namespace without init (not created yet, or gone),
+ * a list error as for clone_with_pids()), EPERM, EFAULT,
  * ENOMEM, EOPNOTSUPP (this kernel's pid allocator cannot be reached),
  * ENODEV (no module). See clone_with_pids_reserve(3).
  */

@@ -219,8 +219,9 @@ struct cwp_query {
  * (EAGAIN, nothing reserved). Errors as CWP_IOC_SET_NEXT reports them for
  * a set (EFAULT, EINVAL, EPERM), and EBUSY (a pid in use or reserved,
  * @busy_set and @busy_index say which), EINVAL (a set with no pid chosen,
- * a pid other than 1 in a namespace without init, a namespace that is
- * exiting), EOPNOTSUPP (this kernel's pid allocator could not be reached).
+ * a pid in a namespace whose init is not created yet, or is gone: its
+ * tasks are created without reservation, pid 1 first), EOPNOTSUPP (this
+ * kernel's pid allocator could not be reached).
  * The reservations belong to the open file (its duplicates, children
  * that inherit it, SCM_RIGHTS): they are released when it is closed for
  * the last time, or by CWP_IOC_RELEASE.
