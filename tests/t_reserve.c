@@ -114,6 +114,24 @@ int main(void)
 	T_ASSERT(t_fork_exact(t_set(&c, 2, outer + 1, 0)) == 0, "released outer pid not free: %s",
 		 strerror(errno));
 
+	/* The module's memory per reserved set, two levels, 1000 sets. */
+	{
+		static struct t_set m[1000];
+		static const struct pid_set *ms[1000];
+		struct cwp_query q0 = { .size = sizeof(q0) }, q1 = { .size = sizeof(q1) };
+		int i;
+
+		for (i = 0; i < 1000; i++)
+			ms[i] = t_set(&m[i], 2, 0, 1000 + i);
+		T_ASSERT(!ioctl(clone_with_pids_fd(), CWP_IOC_QUERY, &q0), "query");
+		T_ASSERT(clone_with_pids_reserve(ms, 1000, NULL, NULL) == 0, "reserve 1000: %s",
+			 strerror(errno));
+		T_ASSERT(!ioctl(clone_with_pids_fd(), CWP_IOC_QUERY, &q1), "query");
+		printf("stat: %llu bytes per reserved set of one chosen level (1000 sets)\n",
+		       (unsigned long long)(q1.mem_bytes - q0.mem_bytes) / 1000);
+		T_ASSERT(clone_with_pids_release(NULL, 0) == 0, "release: %s", strerror(errno));
+	}
+
 	/* A file's reservations live while any holder has it, no longer. */
 	{
 		struct cwp_reserve_args ra = { .size = sizeof(ra), .nr_sets = 1 };
