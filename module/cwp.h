@@ -218,8 +218,8 @@ bool cwp_reserve_usable(void);
 bool cwp_reserve_matches(struct cwp_file *cf, const struct cwp_pids *p);
 struct cwp_resv *cwp_reserve_claim(struct cwp_file *cf, const struct cwp_level *level,
 				   unsigned int nr_levels);
-void cwp_reserve_hand(struct cwp_resv *resv, unsigned int i);
-bool cwp_reserve_keep(struct cwp_resv *resv, unsigned int i);
+bool cwp_reserve_hand(struct cwp_resv *resv, const struct idr *idr, pid_t nr);
+bool cwp_reserve_keep(struct cwp_resv *resv, const struct idr *idr, unsigned long id);
 void cwp_reserve_done(struct cwp_resv *resv, bool created);
 int cwp_reserve(struct cwp_file *cf, struct cwp_reserve_args *args);
 int cwp_unreserve(struct cwp_file *cf, struct cwp_reserve_args *args);

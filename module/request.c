@@ -654,11 +654,8 @@ pid_t cwp_request_divert_nr(const struct idr *idr, bool *reserved)
 			nr = 0;
 		} else if (nr) {
 			req->nr_diverted++;
-			/* Its reservation's levels are req->level[]'s. */
-			if (req->resv) {
-				cwp_reserve_hand(req->resv, req->next_level - 1);
-				*reserved = true;
-			}
+			if (req->resv)
+				*reserved = cwp_reserve_hand(req->resv, idr, nr);
 		}
 	}
 	rcu_read_unlock();
@@ -675,16 +672,13 @@ bool cwp_request_keep_nr(const struct idr *idr, unsigned long id)
 {
 	struct cwp_request *req;
 	bool keep = false;
-	unsigned int i;
 
 	if (likely(!atomic_read(&cwp_nr_live)))
 		return false;
 	rcu_read_lock();
 	req = cwp_request_find(current);
 	if (req && READ_ONCE(req->state) == CWP_REQ_ACTIVE && req->resv)
-		for (i = 0; !keep && i < req->nr_levels; i++)
-			if (idr == &req->level[i].ns->idr && id == req->level[i].nr)
-				keep = cwp_reserve_keep(req->resv, i);
+		keep = cwp_reserve_keep(req->resv, idr, id);
 	rcu_read_unlock();
 	return keep;
 }

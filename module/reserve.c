@@ -16,8 +16,9 @@
  *
  * A reservation belongs to the open file it was made through, in the
  * file's list under cwp_lock; it counts in its user's quota like an
- * armed set. A clone of a request armed through that file for exactly
- * its pids consumes it:
+ * armed set. A clone of a request armed through that file whose chosen
+ * pids include all of its pids consumes it (a task of a pid namespace
+ * created after the reservation has levels it could not hold):
  *
  * - the request is made for the diversion, never set_tid (whose
  *   idr_alloc() would find the numbers taken), and claims the reservation
@@ -418,74 +419,127 @@ void cwp_reserve_release_file(struct cwp_file *cf)
 	cwp_resv_free_list(&list);
 }
 
+/* The level of @resv holding @nr in @idr, or -1. */
+static int cwp_resv_level(const struct cwp_resv *resv, const struct idr *idr, unsigned long nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < resv->nr_levels; i++)
+		if (&resv->level[i].ns->idr == idr && resv->level[i].nr == nr)
+			return i;
+	return -1;
+}
+
+/* Is every pid @resv holds among the @nr_levels pids of @level? */
+static bool cwp_resv_within(const struct cwp_resv *resv, const struct cwp_level *level,
+			    unsigned int nr_levels)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < resv->nr_levels; i++) {
+		for (j = 0; j < nr_levels; j++)
+			if (level[j].ns == resv->level[i].ns && level[j].nr == resv->level[i].nr)
+				break;
+		if (j == nr_levels)
+			return false;
+	}
+	return true;
+}
+
 /*
- * cwp_reserve_matches() - has @cf a reservation of exactly the chosen pids
- * of @p? Then a request for @p is made for the diversion, which alone can
- * hand reserved numbers to alloc_pid(). Process context.
+ * The reservation of @cf a clone of @nr_levels chosen pids @level consumes:
+ * one whose pids are all among them (a task in a pid namespace created
+ * after the reservation has more levels than it could hold). Under
+ * cwp_lock.
+ */
+static struct cwp_resv *cwp_resv_find(struct cwp_file *cf, const struct cwp_level *level,
+				      unsigned int nr_levels)
+{
+	struct cwp_resv *resv;
+
+	list_for_each_entry(resv, &cf->reservations, node)
+		if (!resv->in_flight && cwp_resv_within(resv, level, nr_levels))
+			return resv;
+	return NULL;
+}
+
+/*
+ * cwp_reserve_matches() - would a clone through @cf for @p consume one of
+ * @cf's reservations? Then the request for @p is made for the diversion,
+ * which alone can hand reserved numbers to alloc_pid(). Process context.
  */
 bool cwp_reserve_matches(struct cwp_file *cf, const struct cwp_pids *p)
 {
-	struct cwp_resv *resv;
-	bool found = false;
+	struct pid_namespace *ns = p->children_ns;
+	struct cwp_level *level;
+	unsigned int n = 0;
+	bool found;
+	int i;
 
-	if (!cf || !p->nr_chosen)
+	if (!cf || !p->nr_chosen || list_empty_careful(&cf->reservations))
 		return false;
+	level = kmalloc_array(p->nr_chosen, sizeof(*level), GFP_KERNEL);
+	if (!level)
+		return false;
+	for (i = p->num - 1; i >= 0; i--, ns = ns->parent) {
+		if (!p->pids[i])
+			continue;
+		level[n].ns = ns;
+		level[n].nr = p->pids[i];
+		n++;
+	}
 	raw_spin_lock(&cwp_lock);
-	list_for_each_entry(resv, &cf->reservations, node)
-		if (cwp_resv_match(resv, p)) {
-			found = true;
-			break;
-		}
+	found = cwp_resv_find(cf, level, n);
 	raw_spin_unlock(&cwp_lock);
+	kfree(level);
 	return found;
 }
 
 /*
  * cwp_reserve_claim() - a clone of a request armed through @cf for the
- * @nr_levels levels of @level (innermost first) starts: the reservation of
- * exactly those pids, now in flight, or NULL. Under cwp_lock.
+ * @nr_levels chosen pids of @level starts: the reservation it consumes,
+ * now in flight, or NULL. Under cwp_lock.
  */
 struct cwp_resv *cwp_reserve_claim(struct cwp_file *cf, const struct cwp_level *level,
 				   unsigned int nr_levels)
 {
 	struct cwp_resv *resv;
-	unsigned int i;
 
 	lockdep_assert_held(&cwp_lock);
-	list_for_each_entry(resv, &cf->reservations, node) {
-		if (resv->in_flight || resv->nr_levels != nr_levels)
-			continue;
-		for (i = 0; i < nr_levels; i++)
-			if (resv->level[i].ns != level[i].ns || resv->level[i].nr != level[i].nr)
-				break;
-		if (i < nr_levels)
-			continue;
+	resv = cwp_resv_find(cf, level, nr_levels);
+	if (resv) {
 		resv->in_flight = true;
 		resv->handed = 0;
-		return resv;
 	}
-	return NULL;
+	return resv;
 }
 
 /*
- * cwp_reserve_hand() - alloc_pid() of @resv's clone allocates level @i:
- * it gets the number @resv holds. Breakpoint context, the clone's task,
- * under pidmap_lock.
+ * cwp_reserve_hand() - alloc_pid() of @resv's clone allocates @nr in
+ * @idr: true if @resv holds it, and hands it over. Breakpoint context,
+ * the clone's task, under pidmap_lock.
  */
-void cwp_reserve_hand(struct cwp_resv *resv, unsigned int i)
+bool cwp_reserve_hand(struct cwp_resv *resv, const struct idr *idr, pid_t nr)
 {
+	int i = cwp_resv_level(resv, idr, nr);
+
+	if (i < 0)
+		return false;
 	resv->handed |= BIT(i);
+	return true;
 }
 
 /*
- * cwp_reserve_keep() - the clone of @resv is about to remove level @i's
- * number from its idr (its rollback, or free_pid()): true if the number
- * was handed from @resv, which takes it back. Breakpoint context, the
- * clone's task, under pidmap_lock.
+ * cwp_reserve_keep() - the clone of @resv is about to remove @id from
+ * @idr (its rollback, or free_pid()): true if the number was handed from
+ * @resv, which takes it back. Breakpoint context, the clone's task, under
+ * pidmap_lock.
  */
-bool cwp_reserve_keep(struct cwp_resv *resv, unsigned int i)
+bool cwp_reserve_keep(struct cwp_resv *resv, const struct idr *idr, unsigned long id)
 {
-	if (!(resv->handed & BIT(i)))
+	int i = cwp_resv_level(resv, idr, id);
+
+	if (i < 0 || !(resv->handed & BIT(i)))
 		return false;
 	resv->handed &= ~BIT(i);
 	return true;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Reserved pids are consumed by the clones their file's owner makes for
- * exactly them, by every path (fork_with_pids(), CWP_IOC_CLONE, a thread),
+ * them (exactly them, or them and pids at levels the reservation does not
+ * hold), by every path (fork_with_pids(), CWP_IOC_CLONE, a thread),
  * at every level (both levels, the inner one only, the outer one only);
  * a clone undone after it was handed its numbers (a missed diversion
  * made again, a restart under a signal storm) gives them back to the
@@ -43,8 +44,8 @@ int main(void)
 	t_need_debugfs(DIR "inject_skip_divert");
 	outer = t_pid_max() - 300;
 	while (t_pid_exists(outer) || t_pid_exists(outer + 1) || t_pid_exists(outer + 2) ||
-	       t_pid_exists(outer + 3))
-		outer -= 4;
+	       t_pid_exists(outer + 3) || t_pid_exists(outer + 4))
+		outer -= 5;
 	t_nest(1);
 
 	sets[0] = t_set(&a, 2, outer, 400);
@@ -85,6 +86,16 @@ int main(void)
 		T_ASSERT(r > 0, "CWP_IOC_CLONE of a reserved set: %s", strerror(errno));
 	}
 	T_ASSERT(t_nr_reserved() == 0, "%u reserved after all consumed", t_nr_reserved());
+
+	/*
+	 * A clone choosing more levels than a reservation holds (as a task
+	 * of a pid namespace created after it) consumes it.
+	 */
+	sets[0] = t_set(&a, 2, 0, 450);
+	T_ASSERT(clone_with_pids_reserve(sets, 1, NULL, NULL) == 0, "reserve: %s", strerror(errno));
+	T_ASSERT(t_fork_exact(t_set(&x, 2, outer + 4, 450)) == 0, "fork, reserved inner level: %s",
+		 strerror(errno));
+	T_ASSERT(t_nr_reserved() == 0, "%u reserved after a wider clone", t_nr_reserved());
 
 	/* A signal storm against the creator: restarts keep the numbers. */
 	n = 60;

@@ -198,7 +198,9 @@ int clone_with_pids_get(pid_t pid, struct pid_set *set, unsigned int max);
  *
  * All or nothing: every chosen pid of every set is reserved, or none. A
  * reserved pid is given to no fork of the system, and a clone asking for
- * it fails with EBUSY. The reservations belong to the library's
+ * it fails with EBUSY, but a clone made through the library's descriptor
+ * whose chosen pids include all the pids of a reserved set consumes it.
+ * The reservations belong to the library's
  * descriptor (clone_with_pids_fd(), shared with children that inherit
  * it) and are released by clone_with_pids_release() or when the
  * descriptor is closed for the last time. Each set counts against the

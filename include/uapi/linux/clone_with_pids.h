@@ -214,7 +214,10 @@ struct cwp_query {
  *
  * CWP_IOC_RESERVE takes every chosen pid of every set away from the rest
  * of the system, or none: no fork gets them, a clone asking for one of
- * them fails with EBUSY. Levels of namespaces not created yet are left
+ * them fails with EBUSY, but a clone armed through the same file whose
+ * chosen pids include all of a set's consumes that set: it gets the
+ * numbers without their ever being free, and gives them back if it
+ * fails. Levels of namespaces not created yet are left
  * empty (0) by the caller. Each set counts as one armed set in the quotas
  * (EAGAIN, nothing reserved). Errors as CWP_IOC_SET_NEXT reports them for
  * a set (EFAULT, EINVAL, EPERM), and EBUSY (a pid in use or reserved,
