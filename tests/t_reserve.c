@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * CWP_IOC_RESERVE: reserved pids are given to no fork and refused to a
- * clone asking for them (EBUSY, also clone3()'s set_tid: EEXIST); a
+ * clone asking for them through another file (EBUSY, also clone3()'s
+ * set_tid: EEXIST); a
  * reservation with one busy pid reserves nothing and says which pid;
  * CWP_IOC_RELEASE gives back exactly the sets named (ENOENT and nothing
  * for a set not reserved); a file's reservations go with its last close,
@@ -15,6 +16,43 @@
 #include "t.h"
 
 #include <linux/sched.h>
+
+/*
+ * The reservations here are made through a file of their own: the
+ * library's, through which fork_with_pids() arms, is "everyone else".
+ */
+static int resv_fd = -1;
+
+static int reserve(const struct pid_set *const *sets, unsigned int n, unsigned int *bs,
+		   unsigned int *bi)
+{
+	struct cwp_reserve_args ra = { .size = sizeof(ra), .nr_sets = n };
+	uint64_t ptrs[8];
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < n; i++)
+		ptrs[i] = (uintptr_t)sets[i];
+	ra.sets = (uintptr_t)ptrs;
+	r = ioctl(resv_fd, CWP_IOC_RESERVE, &ra);
+	if (bs)
+		*bs = ra.busy_set;
+	if (bi)
+		*bi = ra.busy_index;
+	return r;
+}
+
+static int release(const struct pid_set *const *sets, unsigned int n)
+{
+	struct cwp_reserve_args ra = { .size = sizeof(ra), .nr_sets = n };
+	uint64_t ptrs[8];
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		ptrs[i] = (uintptr_t)sets[i];
+	ra.sets = (uintptr_t)ptrs;
+	return ioctl(resv_fd, CWP_IOC_RELEASE, &ra);
+}
 
 static void set_last_pid(pid_t last)
 {
@@ -48,11 +86,13 @@ int main(void)
 
 	t_nest(1);
 	base = 300;
+	resv_fd = open(CWP_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	T_ASSERT(resv_fd >= 0, "open: %s", strerror(errno));
 
 	sets[0] = t_set(&a, 2, outer, base);
 	sets[1] = t_set(&b, 2, 0, base + 1);
 	sets[2] = t_set(&c, 2, outer + 1, 0);
-	T_ASSERT(clone_with_pids_reserve(sets, 3, &bs, &bi) == 0, "reserve: %s", strerror(errno));
+	T_ASSERT(reserve(sets, 3, &bs, &bi) == 0, "reserve: %s", strerror(errno));
 	T_ASSERT(bs == ~0U && bi == ~0U, "busy %u %u after success", bs, bi);
 	T_ASSERT(t_nr_reserved() == 3, "%u reserved, not 3", t_nr_reserved());
 
@@ -84,11 +124,11 @@ int main(void)
 	sets[1] = t_set(&e, 2, outer + 2, base + 21);
 	sets[2] = t_set(&f, 2, 0, base);		/* reserved above */
 	bs = bi = 7;
-	T_EXPECT_ERRNO(clone_with_pids_reserve(sets, 3, &bs, &bi), EBUSY);
+	T_EXPECT_ERRNO(reserve(sets, 3, &bs, &bi), EBUSY);
 	T_ASSERT(bs == 2 && bi == 1, "busy set %u index %u, not 2 1", bs, bi);
 	T_ASSERT(t_nr_reserved() == 3, "%u reserved after a refused call, not 3", t_nr_reserved());
 	sets[2] = t_set(&f, 2, 0, 1);			/* this process */
-	T_EXPECT_ERRNO(clone_with_pids_reserve(sets, 3, &bs, &bi), EBUSY);
+	T_EXPECT_ERRNO(reserve(sets, 3, &bs, &bi), EBUSY);
 	T_ASSERT(bs == 2 && bi == 1, "busy set %u index %u for pid 1, not 2 1", bs, bi);
 	T_ASSERT(t_fork_exact(&d.set) == 0, "pid %d of a refused reservation not free: %s",
 		 base + 20, strerror(errno));
@@ -97,18 +137,18 @@ int main(void)
 
 	/* Validation: no pid chosen; a pid other than 1 in a namespace without init. */
 	sets[0] = t_set(&d, 2, 0, 0);
-	T_EXPECT_ERRNO(clone_with_pids_reserve(sets, 1, NULL, NULL), EINVAL);
+	T_EXPECT_ERRNO(reserve(sets, 1, NULL, NULL), EINVAL);
 
 	/* Release: exactly the sets named, or nothing. */
 	sets[0] = &a.set;
 	sets[1] = t_set(&g, 2, 0, base + 50);		/* not reserved */
-	T_EXPECT_ERRNO(clone_with_pids_release(sets, 2), ENOENT);
+	T_EXPECT_ERRNO(release(sets, 2), ENOENT);
 	T_ASSERT(t_nr_reserved() == 3, "%u reserved after a refused release", t_nr_reserved());
-	T_ASSERT(clone_with_pids_release(sets, 1) == 0, "release: %s", strerror(errno));
+	T_ASSERT(release(sets, 1) == 0, "release: %s", strerror(errno));
 	T_ASSERT(t_nr_reserved() == 2, "%u reserved after releasing one", t_nr_reserved());
 	T_ASSERT(t_fork_exact(&a.set) == 0, "released pids not free: %s", strerror(errno));
 	T_EXPECT_ERRNO(t_fork_exact(&b.set), EBUSY);
-	T_ASSERT(clone_with_pids_release(NULL, 0) == 0, "release all: %s", strerror(errno));
+	T_ASSERT(release(NULL, 0) == 0, "release all: %s", strerror(errno));
 	T_ASSERT(t_nr_reserved() == 0, "%u reserved after releasing all", t_nr_reserved());
 	T_ASSERT(t_fork_exact(&b.set) == 0, "released pid not free: %s", strerror(errno));
 	T_ASSERT(t_fork_exact(t_set(&c, 2, outer + 1, 0)) == 0, "released outer pid not free: %s",
@@ -129,6 +169,7 @@ int main(void)
 		T_ASSERT(!ioctl(clone_with_pids_fd(), CWP_IOC_QUERY, &q1), "query");
 		printf("stat: %llu bytes per reserved set of one chosen level (1000 sets)\n",
 		       (unsigned long long)(q1.mem_bytes - q0.mem_bytes) / 1000);
+		fflush(stdout);
 		T_ASSERT(clone_with_pids_release(NULL, 0) == 0, "release: %s", strerror(errno));
 	}
 
