@@ -30,6 +30,7 @@ void cwp_ksyms_exit(void);
 pid_t cwp_kernel_clone(struct kernel_clone_args *args);
 bool cwp_ibt_indirect_ok(const void *fn);
 u32 cwp_ibt_verdict(void);
+extern spinlock_t *cwp_pidmap_lock;
 
 struct cwp_level {
 	struct pid_namespace *ns;
@@ -51,9 +52,10 @@ struct cwp_pids {
 	pid_t pids[CWP_MAX_PIDS];	/* oldest namespace first, as given */
 };
 
-/* An open file of the device: the requests made through it. */
+/* An open file of the device: the requests and reservations made through it. */
 struct cwp_file {
 	struct list_head requests;	/* under cwp_lock */
+	struct list_head reservations;	/* under cwp_lock */
 };
 
 /*
@@ -119,6 +121,7 @@ struct cwp_request {
 	struct cwp_call owed_call;	/* the restart owed an error */
 	/* The clone using it, while active. */
 	const struct kernel_clone_args *args;
+	struct cwp_resv *resv;		/* the reservation it consumes, while active */
 	u64 ioctl_flags;		/* CWP_IOC_CLONE's flags, see cwp_clone_poison() */
 	enum cwp_request_state state;
 	bool privileged;		/* in the initial user namespace */
@@ -129,6 +132,7 @@ struct cwp_request {
 	bool pinned;			/* holds a module reference (restart or owed) */
 	bool divert;			/* this clone's allocation is diverted */
 	bool via_set_tid;		/* given to the clone as set_tid */
+	bool reserved;			/* its file had these pids reserved when armed */
 	int error;			/* the clone's error, forced by the module */
 	unsigned int next_level;	/* where the level search starts */
 	unsigned int nr_diverted;	/* levels diverted in this clone */
@@ -166,7 +170,8 @@ size_t cwp_requests_mem(void);
 /* Called by the probes, on the calling task's own clone. */
 int cwp_request_activate(struct kernel_clone_args *args, int *force_err);
 void cwp_request_finish(struct pt_regs *regs);
-pid_t cwp_request_divert_nr(const struct idr *idr);
+pid_t cwp_request_divert_nr(const struct idr *idr, bool *reserved);
+bool cwp_request_keep_nr(const struct idr *idr, unsigned long id);
 int cwp_request_verify(struct task_struct *child,
 		       const struct kernel_clone_args *args);
 void cwp_request_task_exit(void);
@@ -205,6 +210,23 @@ enum {
 	CWP_INJECT_STALE_ARM,		/* the armed diversion probe does not fire */
 	CWP_INJECT_NR,
 };
+
+/* reserve.c: pids reserved ahead of their clones. */
+struct cwp_resv;
+int cwp_reserve_init(void);
+bool cwp_reserve_usable(void);
+bool cwp_reserve_matches(struct cwp_file *cf, const struct cwp_pids *p);
+struct cwp_resv *cwp_reserve_claim(struct cwp_file *cf, const struct cwp_level *level,
+				   unsigned int nr_levels);
+bool cwp_reserve_hand(struct cwp_resv *resv, const struct idr *idr, pid_t nr);
+bool cwp_reserve_keep(struct cwp_resv *resv, const struct idr *idr, unsigned long id);
+void cwp_reserve_done(struct cwp_resv *resv, bool created);
+int cwp_reserve(struct cwp_file *cf, struct cwp_reserve_args *args);
+int cwp_unreserve(struct cwp_file *cf, struct cwp_reserve_args *args);
+void cwp_reserve_release_file(struct cwp_file *cf);
+unsigned int cwp_reserved(void);
+size_t cwp_reserve_mem(void);
+void cwp_reserve_exit(void);
 
 /* ioctl.c: the misc device. */
 int cwp_dev_init(void);

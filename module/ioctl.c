@@ -66,14 +66,18 @@ static long cwp_ioctl_query(struct cwp_query __user *uq)
 		     CWP_FEATURE_SET_NEXT | CWP_FEATURE_QUOTA | CWP_FEATURE_MONITORS;
 	if (cwp_divert_usable())
 		q.features |= CWP_FEATURE_ZERO_ANY_LEVEL;
+	if (cwp_reserve_usable())
+		q.features |= CWP_FEATURE_RESERVE;
 	q.ibt = cwp_ibt_verdict();
 	q.call_method = CWP_CALL_STATIC_CALL;
 	q.nr_requests = cwp_requests_live();
 	q.max_requests = cwp_quota_max_requests();
 	q.user_requests = cwp_quota_user_requests();
 	q.divert_ttl_ms = cwp_quota_divert_ttl_ms();
-	q.mem_bytes = cwp_requests_mem() + cwp_quota_mem() + cwp_probes_mem();
+	q.mem_bytes = cwp_requests_mem() + cwp_quota_mem() + cwp_probes_mem() +
+		      cwp_reserve_mem();
 	q.monitors = cwp_monitors();
+	q.nr_reserved = cwp_reserved();
 	if (copy_to_user(uq, &q, q.size))
 		return -EFAULT;
 	return 0;
@@ -135,7 +139,8 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 	kargs.stack = args.stack;
 	kargs.tls = args.tls;
 
-	if (pids.nr_chosen && pids.set_tid_ok && !(kargs.flags & CLONE_NEWPID)) {
+	if (pids.nr_chosen && pids.set_tid_ok && !(kargs.flags & CLONE_NEWPID) &&
+	    !cwp_reserve_matches(file->private_data, &pids)) {
 		/*
 		 * The usual restore: clone3()'s set_tid carries the pids, and
 		 * alloc_pid() takes them itself, probes or not. Pids armed
@@ -207,6 +212,27 @@ static long cwp_ioctl_set_next(struct file *file, struct cwp_next_args __user *u
 	return cwp_arm_pids(&pids, file->private_data);
 }
 
+/* CWP_IOC_RESERVE, or CWP_IOC_RELEASE when !@reserve. */
+static long cwp_ioctl_reserve(struct file *file, struct cwp_reserve_args __user *uargs,
+			      bool reserve)
+{
+	struct cwp_reserve_args args;
+	int ret;
+
+	ret = cwp_copy_args(&args, sizeof(args), uargs, CWP_RESERVE_ARGS_SIZE_VER0);
+	if (ret)
+		return ret;
+	if (args.cwp_flags || args.nr_sets > CWP_MAX_RESERVE_SETS)
+		return -EINVAL;
+	if (!reserve)
+		return cwp_unreserve(file->private_data, &args);
+	ret = cwp_reserve(file->private_data, &args);
+	if (put_user(args.busy_set, &uargs->busy_set) ||
+	    put_user(args.busy_index, &uargs->busy_index))
+		return ret ? ret : -EFAULT;
+	return ret;
+}
+
 static int cwp_open(struct inode *inode, struct file *file)
 {
 	struct cwp_file *cf;
@@ -215,6 +241,7 @@ static int cwp_open(struct inode *inode, struct file *file)
 	if (!cf)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&cf->requests);
+	INIT_LIST_HEAD(&cf->reservations);
 	file->private_data = cf;
 	return nonseekable_open(inode, file);
 }
@@ -224,6 +251,7 @@ static int cwp_release(struct inode *inode, struct file *file)
 	struct cwp_file *cf = file->private_data;
 
 	cwp_request_release_file(cf);
+	cwp_reserve_release_file(cf);
 	kfree(cf);
 	return 0;
 }
@@ -239,6 +267,10 @@ static long cwp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return cwp_ioctl_clone(file, uarg);
 	case CWP_IOC_BASE(CWP_IOC_SET_NEXT):
 		return cwp_ioctl_set_next(file, uarg);
+	case CWP_IOC_BASE(CWP_IOC_RESERVE):
+		return cwp_ioctl_reserve(file, uarg, true);
+	case CWP_IOC_BASE(CWP_IOC_RELEASE):
+		return cwp_ioctl_reserve(file, uarg, false);
 	}
 	return -ENOTTY;
 }

@@ -90,10 +90,9 @@ bool cwp_ibt_indirect_ok(const void *fn)
 	return !IS_ENABLED(CONFIG_X86_KERNEL_IBT) || cwp_has_endbr(fn);
 }
 
-/* Does the static_call trampoline jump directly to @target (or past its ENDBR)? */
-static bool cwp_static_call_is_direct(unsigned long target)
+/* Does the static_call trampoline @tramp jump directly to @target (or past its ENDBR)? */
+static bool cwp_static_call_is_direct(const u8 *tramp, unsigned long target)
 {
-	const u8 *tramp = (const u8 *)STATIC_CALL_TRAMP_ADDR(cwp_kernel_clone_call);
 	u8 insn[5];
 	unsigned long dest;
 	s32 rel;
@@ -107,6 +106,51 @@ static bool cwp_static_call_is_direct(unsigned long target)
 	memcpy(&rel, insn + 1, sizeof(rel));
 	dest = (unsigned long)tramp + sizeof(insn) + rel;
 	return dest == target || dest == target + 4;
+}
+
+static unsigned long cwp_kallsyms_unresolved(const char *name)
+{
+	return 0;
+}
+
+DEFINE_STATIC_CALL(cwp_kallsyms_call, cwp_kallsyms_unresolved);
+
+/*
+ * The lock alloc_pid() and free_pid() hold over every pid namespace's idr,
+ * for the reservations (reserve.c); NULL where it could not be found.
+ */
+spinlock_t *cwp_pidmap_lock;
+
+/*
+ * Resolve the data symbol @name with kallsyms_lookup_name(), called once
+ * here through a static_call verified to be a direct jump (so IBT-safe),
+ * then unresolved again. The address must be the symbol's own: kallsyms
+ * holds data symbols only with CONFIG_KALLSYMS_ALL. Returns NULL, and
+ * says why, when it cannot.
+ */
+static void *cwp_ksym_data(const char *name)
+{
+	char buf[KSYM_SYMBOL_LEN], want[KSYM_NAME_LEN + 4];
+	unsigned long fn, addr = 0;
+
+	fn = cwp_ksym_func("kallsyms_lookup_name");
+	if (!fn)
+		goto err;
+	static_call_update(cwp_kallsyms_call, (typeof(&cwp_kallsyms_unresolved))fn);
+	if (cwp_static_call_is_direct((const u8 *)STATIC_CALL_TRAMP_ADDR(cwp_kallsyms_call), fn))
+		addr = static_call(cwp_kallsyms_call)(name);
+	static_call_update(cwp_kallsyms_call, cwp_kallsyms_unresolved);
+	if (!addr)
+		goto err;
+	sprint_symbol(buf, addr);
+	snprintf(want, sizeof(want), "%s+0x0/", name);
+	if (strncmp(buf, want, strlen(want)))
+		goto err;
+	return (void *)addr;
+
+err:
+	pr_warn("cannot find %s: pid reservations are not available\n", name);
+	return NULL;
 }
 
 int cwp_ksyms_init(void)
@@ -128,7 +172,8 @@ int cwp_ksyms_init(void)
 
 	static_call_update(cwp_kernel_clone_call,
 			   (typeof(&cwp_kernel_clone_unresolved))addr);
-	if (!cwp_static_call_is_direct(addr)) {
+	if (!cwp_static_call_is_direct((const u8 *)STATIC_CALL_TRAMP_ADDR(cwp_kernel_clone_call),
+				       addr)) {
 		pr_err("kernel_clone: static_call trampoline is not a direct jump to %pS; refusing to load\n",
 		       (void *)addr);
 		static_call_update(cwp_kernel_clone_call,
@@ -136,6 +181,7 @@ int cwp_ksyms_init(void)
 		return -EOPNOTSUPP;
 	}
 	cwp_ibt |= CWP_IBT_SAFE;
+	cwp_pidmap_lock = cwp_ksym_data("pidmap_lock");
 
 	pr_info("kernel_clone at %pS: %s; called by static_call (direct jump, verified); IBT %s\n",
 		(void *)addr,

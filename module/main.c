@@ -23,9 +23,12 @@ static int __init cwp_init(void)
 	ret = cwp_request_init();
 	if (ret)
 		goto err_ksyms;
-	ret = cwp_divert_init();
+	ret = cwp_reserve_init();
 	if (ret)
 		goto err_request;
+	ret = cwp_divert_init();
+	if (ret)
+		goto err_reserve;
 	cwp_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	ret = cwp_probes_init(cwp_debugfs);
 	if (ret)
@@ -43,6 +46,8 @@ err_probes:
 err_divert:
 	debugfs_remove_recursive(cwp_debugfs);
 	cwp_divert_exit();
+err_reserve:
+	cwp_reserve_exit();
 err_request:
 	cwp_request_exit();
 err_ksyms:
@@ -56,6 +61,7 @@ static void __exit cwp_exit(void)
 	cwp_probes_exit();
 	debugfs_remove_recursive(cwp_debugfs);
 	cwp_request_exit();
+	cwp_reserve_exit();
 	cwp_divert_exit();
 	cwp_ksyms_exit();
 	pr_info("unloaded\n");

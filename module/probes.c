@@ -58,8 +58,9 @@
 #include "cwp.h"
 #include "compat.h"
 
-/* The diversion probe is armed while live requests need it. */
+/* The diversion probes are armed while live requests need them. */
 static struct kprobe cwp_idr_kp;
+static struct kprobe cwp_idr_remove_kp;
 static DEFINE_MUTEX(cwp_divert_mutex);
 static bool cwp_divert_on;				/* enabled; written under the mutex */
 static atomic_t cwp_nr_divert = ATOMIC_INIT(0);		/* requests holding it */
@@ -87,10 +88,12 @@ static void cwp_divert_off_fn(struct work_struct *work)
 	WRITE_ONCE(cwp_divert_on, false);
 	/* Pairs with cwp_divert_get(): one of the two sees the other. */
 	smp_mb();
-	if (atomic_read(&cwp_nr_divert))
+	if (atomic_read(&cwp_nr_divert)) {
 		WRITE_ONCE(cwp_divert_on, true);
-	else
+	} else {
 		disable_kprobe(&cwp_idr_kp);
+		disable_kprobe(&cwp_idr_remove_kp);
+	}
 out:
 	mutex_unlock(&cwp_divert_mutex);
 }
@@ -131,7 +134,12 @@ static int cwp_divert_arm(void)
 	if (i)
 		pr_notice_ratelimited("the probe on idr_alloc_cyclic fired once armed again (%d times)\n",
 				      i);
-	return 0;
+	ret = enable_kprobe(&cwp_idr_remove_kp);
+	if (ret) {
+		disable_kprobe(&cwp_idr_kp);
+		pr_err("cannot arm the probe on idr_remove: %d\n", ret);
+	}
+	return ret;
 }
 
 /* A request that needs the diversion is about to be armed. Process context. */
@@ -206,15 +214,51 @@ static noinline int cwp_idr_alloc_exact(struct idr *idr, void *ptr, int nr,
 	return ret;
 }
 
+/*
+ * Entered instead of idr_alloc_cyclic() for a number the clone's
+ * reservation holds (reserve.c): the NULL entry is already in @idr, and
+ * alloc_pid() publishes it with idr_replace() or removes it on failure.
+ */
+static noinline int cwp_idr_alloc_reserved(struct idr *idr, void *ptr, int nr,
+					   int pid_max, gfp_t gfp)
+{
+	if (nr >= pid_max)
+		return -EINVAL;
+	return nr;
+}
+
 static int cwp_idr_alloc_cyclic_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	pid_t nr = cwp_request_divert_nr((struct idr *)regs_get_kernel_argument(regs, 0));
+	bool reserved;
+	pid_t nr = cwp_request_divert_nr((struct idr *)regs_get_kernel_argument(regs, 0),
+					 &reserved);
 
 	if (!nr)
 		return 0;
 	cwp_regs_set_arg2(regs, nr);
-	instruction_pointer_set(regs, (unsigned long)cwp_idr_alloc_exact);
+	instruction_pointer_set(regs, reserved ? (unsigned long)cwp_idr_alloc_reserved :
+					      (unsigned long)cwp_idr_alloc_exact);
 	return 1;	/* resume at the new ip, skip the probed function */
+}
+
+/*
+ * Entered instead of idr_remove(@idr, @id), under pidmap_lock, for a
+ * number a failed clone was handed from its reservation: the entry is
+ * NULL again, taken, as the reservation held it.
+ */
+static noinline void *cwp_idr_remove_keep(struct idr *idr, unsigned long id)
+{
+	idr_replace(idr, NULL, id);
+	return NULL;
+}
+
+static int cwp_idr_remove_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	if (!cwp_request_keep_nr((struct idr *)regs_get_kernel_argument(regs, 0),
+				 regs_get_kernel_argument(regs, 1)))
+		return 0;
+	instruction_pointer_set(regs, (unsigned long)cwp_idr_remove_keep);
+	return 1;
 }
 
 /*
@@ -231,6 +275,14 @@ static struct kprobe cwp_idr_kp = {
 	.symbol_name	= "idr_alloc_cyclic",
 	.pre_handler	= cwp_idr_alloc_cyclic_pre,
 	.post_handler	= cwp_post_nop,
+};
+
+/* Armed and disarmed with cwp_idr_kp. */
+static struct kprobe cwp_idr_remove_kp = {
+	.symbol_name	= "idr_remove",
+	.pre_handler	= cwp_idr_remove_pre,
+	.post_handler	= cwp_post_nop,
+	.flags		= KPROBE_FLAG_DISABLED,
 };
 
 /* Entered instead of cgroup_can_fork(): the child's pids are not the chosen ones. */
@@ -412,6 +464,7 @@ static int cwp_register(struct kprobe *kp)
 static bool cwp_handlers_ibt_ok(void)
 {
 	return cwp_ibt_indirect_ok(cwp_idr_alloc_cyclic_pre) &&
+	       cwp_ibt_indirect_ok(cwp_idr_remove_pre) &&
 	       cwp_ibt_indirect_ok(cwp_post_nop) &&
 	       cwp_ibt_indirect_ok(cwp_can_fork_pre) &&
 	       cwp_ibt_indirect_ok(cwp_kernel_clone_entry) &&
@@ -438,17 +491,25 @@ int cwp_divert_init(void)
 		return ret;
 	if (!cwp_divert_selftest()) {
 		pr_err("self-test: the pid allocation diversion does not take effect; refusing to load\n");
-		unregister_kprobe(&cwp_idr_kp);
-		return -EOPNOTSUPP;
+		ret = -EOPNOTSUPP;
+		goto err_idr;
 	}
 	disable_kprobe(&cwp_idr_kp);
+	ret = cwp_register(&cwp_idr_remove_kp);
+	if (ret)
+		goto err_idr;
 	return 0;
+
+err_idr:
+	unregister_kprobe(&cwp_idr_kp);
+	return ret;
 }
 
 /* Once no request is left: nothing can arm the probe or queue its work. */
 void cwp_divert_exit(void)
 {
 	cancel_delayed_work_sync(&cwp_divert_off);
+	unregister_kprobe(&cwp_idr_remove_kp);
 	unregister_kprobe(&cwp_idr_kp);
 	/*
 	 * A pre handler that returned 1 sent its task to a function of the

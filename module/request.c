@@ -203,7 +203,9 @@ struct cwp_request *cwp_request_create(const struct cwp_pids *p,
 		req->level[req->nr_levels].nr = p->pids[i];
 		req->nr_levels++;
 	}
-	if (p->set_tid_ok) {
+	/* Reserved numbers can only be handed to alloc_pid() by the diversion. */
+	req->reserved = cwp_reserve_matches(owner, p);
+	if (p->set_tid_ok && !req->reserved) {
 		req->set_tid[0] = 1;
 		req->set_tid_size = cwp_pids_set_tid(p, &req->set_tid[1]);
 	}
@@ -279,11 +281,15 @@ int cwp_request_arm(struct cwp_request *req)
 	if (!req->set_tid_size) {
 		if (!cwp_divert_usable())
 			return -EOPNOTSUPP;
-		/* Arming the probe costs every fork: not for a caller over quota. */
+		/*
+		 * Arming the probe costs every fork: not for a caller over
+		 * quota, unless its own reservation counts for the request.
+		 */
 		raw_spin_lock(&cwp_lock);
 		old = cwp_request_find(current);
 		old_live = old && old->state != CWP_REQ_CONSUMED;
-		ret = !old_live && cwp_quota_full(req->user, req->privileged) ? -EAGAIN : 0;
+		ret = !old_live && !req->reserved &&
+		      cwp_quota_full(req->user, req->privileged) ? -EAGAIN : 0;
 		raw_spin_unlock(&cwp_lock);
 		if (ret)
 			return ret;
@@ -300,7 +306,8 @@ int cwp_request_arm(struct cwp_request *req)
 	/* The new one may take the old one's place in the quota. */
 	if (old_live)
 		cwp_quota_uncharge(old->user, old->privileged);
-	ret = cwp_quota_charge(req->user, req->privileged, false);
+	/* Its reservation counts for it already. */
+	ret = cwp_quota_charge(req->user, req->privileged, req->reserved);
 	if (old_live)
 		cwp_quota_charge(old->user, old->privileged, true);
 	if (!ret && old && old->state == CWP_REQ_ACTIVE)
@@ -569,6 +576,8 @@ int cwp_request_activate(struct kernel_clone_args *args, int *force_err)
 		req->divert = true;
 		req->next_level = 0;
 		req->nr_diverted = 0;
+		if (req->reserved && req->owner)
+			req->resv = cwp_reserve_claim(req->owner, req->level, req->nr_levels);
 	}
 	WRITE_ONCE(req->state, CWP_REQ_ACTIVE);
 	ret = 0;
@@ -595,6 +604,10 @@ void cwp_request_finish(struct pt_regs *regs)
 	if (req && req->state == CWP_REQ_ACTIVE) {
 		req->args = NULL;
 		req->divert = false;
+		if (req->resv) {
+			cwp_reserve_done(req->resv, ret > 0);
+			req->resv = NULL;
+		}
 		if (ret == -ERESTARTNOINTR && !req->error) {
 			req->restart = true;
 			cwp_current_call(&req->restart_call);
@@ -618,12 +631,13 @@ void cwp_request_finish(struct pt_regs *regs)
  * of req->level[]: the search starts after the last match (and comes
  * back to it when alloc_pid() retries a level). Breakpoint context.
  */
-pid_t cwp_request_divert_nr(const struct idr *idr)
+pid_t cwp_request_divert_nr(const struct idr *idr, bool *reserved)
 {
 	struct cwp_request *req;
 	unsigned int i, k;
 	pid_t nr = 0;
 
+	*reserved = false;
 	if (likely(!atomic_read(&cwp_nr_live)))
 		return 0;
 	rcu_read_lock();
@@ -636,13 +650,37 @@ pid_t cwp_request_divert_nr(const struct idr *idr)
 				req->next_level = i + 1;
 			}
 		}
-		if (nr && cwp_inject(CWP_INJECT_SKIP_DIVERT))
+		if (nr && cwp_inject(CWP_INJECT_SKIP_DIVERT)) {
 			nr = 0;
-		else if (nr)
+		} else if (nr) {
 			req->nr_diverted++;
+			if (req->resv)
+				*reserved = cwp_reserve_hand(req->resv, idr, nr);
+		}
 	}
 	rcu_read_unlock();
 	return nr;
+}
+
+/*
+ * cwp_request_keep_nr() - the calling task is about to remove @id from
+ * @idr (alloc_pid()'s rollback, free_pid()): true when the number was
+ * handed from the reservation of its clone in progress, which takes it
+ * back. Breakpoint context, under pidmap_lock.
+ */
+bool cwp_request_keep_nr(const struct idr *idr, unsigned long id)
+{
+	struct cwp_request *req;
+	bool keep = false;
+
+	if (likely(!atomic_read(&cwp_nr_live)))
+		return false;
+	rcu_read_lock();
+	req = cwp_request_find(current);
+	if (req && READ_ONCE(req->state) == CWP_REQ_ACTIVE && req->resv)
+		keep = cwp_reserve_keep(req->resv, idr, id);
+	rcu_read_unlock();
+	return keep;
 }
 
 /*

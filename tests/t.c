@@ -224,6 +224,42 @@ unsigned int t_nr_requests(void)
 	return q.nr_requests;
 }
 
+int t_fork_exact(const struct pid_set *set)
+{
+	pid_t pid = fork_with_pids(set);
+
+	if (pid == 0) {
+		struct t_set got;
+		int n = clone_with_pids_get(0, &got.set, CLONE_WITH_PIDS_MAX + 1);
+
+		if (n < (int)set->num_pids)
+			_exit(2);
+		for (unsigned int i = 0; i < set->num_pids; i++)
+			if (set->pids[i] && got.set.pids[n - set->num_pids + i] != set->pids[i])
+				_exit(3);
+		_exit(0);
+	}
+	if (pid < 0)
+		return -1;
+	T_ASSERT(!set->pids[set->num_pids - 1] || pid == set->pids[set->num_pids - 1],
+		 "fork_with_pids gave %d", pid);
+	T_ASSERT(t_wait(pid) == 0, "child of pid %d has other pids", pid);
+	return 0;
+}
+
+unsigned int t_nr_reserved(void)
+{
+	struct cwp_query q = { .size = sizeof(q) };
+	int fd = open(CWP_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || ioctl(fd, CWP_IOC_QUERY, &q))
+		t_fail("query: %s", strerror(errno));
+	close(fd);
+	if (q.size < CWP_QUERY_SIZE_VER2)
+		t_fail("query: size %llu, no nr_reserved", (unsigned long long)q.size);
+	return q.nr_reserved;
+}
+
 void *t_stack(size_t size)
 {
 	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 #include <linux/clone_with_pids.h>
@@ -42,16 +43,21 @@ void t_skip(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2))
 			t_fail_at(__FILE__, __LINE__, "%s: %s",		\
 				  t_fmt(__VA_ARGS__), #cond);		\
 	} while (0)
-/* Expect a call to fail with -1 and errno @err. */
+/*
+ * Expect a call to fail with -1 and errno @err. A clone-like call that
+ * succeeds anyway is a failure: its child (another thread id) exits at
+ * once, the parent reaps it. A call returning 0 in the calling thread is
+ * a failure too.
+ */
 #define T_EXPECT_ERRNO(call, err)					\
 	do {								\
-		long __r;						\
+		long __self = syscall(SYS_gettid), __r;			\
 		errno = 0;						\
 		__r = (call);						\
+		if (__r == 0 && syscall(SYS_gettid) != __self)		\
+			_exit(0);					\
 		if (__r > 0)						\
 			t_reap(__r);					\
-		if (__r == 0)						\
-			_exit(0);					\
 		if (__r != -1 || errno != (err))			\
 			t_fail_at(__FILE__, __LINE__,			\
 				  "%s returned %ld errno %d (%s), expected %s", \
@@ -131,6 +137,16 @@ long t_ioctl_clone(const void *a);
 
 /* Pid sets armed now, system-wide (CWP_IOC_QUERY). */
 unsigned int t_nr_requests(void);
+
+/*
+ * fork_with_pids(@set), the child checking its pids at every level of
+ * @set: 0 (the child exact, reaped), -1 with errno; fails the test on a
+ * wrong pid.
+ */
+int t_fork_exact(const struct pid_set *set);
+
+/* Pid sets reserved now, system-wide (CWP_IOC_QUERY). */
+unsigned int t_nr_reserved(void);
 
 /* A fresh stack of @size bytes; returns its top. */
 void *t_stack(size_t size);

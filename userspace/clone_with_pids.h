@@ -186,6 +186,47 @@ int clone_with_pids_query(unsigned long long *features);
  */
 int clone_with_pids_get(pid_t pid, struct pid_set *set, unsigned int max);
 
+/*
+ * clone_with_pids_reserve() - take pids away from the rest of the system
+ * before creating the tasks that will have them.
+ * @sets:	@nr sets, each aligned as for a clone by the calling thread
+ *		(levels of pid namespaces not created yet left 0)
+ * @nr:		number of sets, at most CWP_MAX_RESERVE_SETS
+ * @busy_set:	NULL, or where the index of a set with a pid in use goes
+ *		(on EBUSY; ~0U otherwise)
+ * @busy_index:	NULL, or where that pid's index in its set's pids[] goes
+ *
+ * All or nothing: every chosen pid of every set is reserved, or none. A
+ * reserved pid is given to no fork of the system, and a clone asking for
+ * it fails with EBUSY, but a clone made through the library's descriptor
+ * whose chosen pids include all the pids of a reserved set consumes it.
+ * The reservations belong to the library's
+ * descriptor (clone_with_pids_fd(), shared with children that inherit
+ * it) and are released by clone_with_pids_release() or when the
+ * descriptor is closed for the last time. Each set counts against the
+ * caller's quota like an armed one.
+ *
+ * Returns 0, or -1 with errno: EBUSY (a pid in use or reserved: see
+ * @busy_set, @busy_index), EAGAIN (over quota), EINVAL (a set with no pid
+ * chosen, a pid in a namespace without init (not created yet, or gone),
+ * a list error as for clone_with_pids()), EPERM, EFAULT,
+ * ENOMEM, EOPNOTSUPP (this kernel's pid allocator cannot be reached),
+ * ENODEV (no module). See clone_with_pids_reserve(3).
+ */
+int clone_with_pids_reserve(const struct pid_set *const *sets, unsigned int nr,
+			    unsigned int *busy_set, unsigned int *busy_index);
+
+/*
+ * clone_with_pids_release() - release reservations.
+ * @sets:	sets reserved through the library's descriptor, each exactly
+ *		as reserved; NULL with @nr 0 to release all of them
+ * @nr:		number of sets
+ *
+ * Returns 0, or -1 with errno: ENOENT (a set that is not reserved: none
+ * is released), EINVAL, EFAULT, ENODEV.
+ */
+int clone_with_pids_release(const struct pid_set *const *sets, unsigned int nr);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,7 +5,7 @@
  * every pid and tid from inside each task, and prints the tree with the
  * NSpid values read back from /proc.
  *
- *   restore-tree [--nest N] [--hold] FILE
+ *   restore-tree [--nest N] [--no-reserve] [--hold] FILE
  *
  * FILE has one task per line, parents before their children:
  *
@@ -22,6 +22,12 @@
  * which --nest N first moves N pid namespaces deep. --hold keeps the
  * tree alive after the report, until restore-tree gets SIGTERM or SIGINT
  * (dump-tree can then read it back).
+ *
+ * Before creating anything, restore-tree reserves every pid of the tree
+ * in the pid namespaces that exist (clone_with_pids_reserve(3)): if one
+ * is taken it says which and stops, with nothing created; otherwise every
+ * task gets its pids whatever else forks meanwhile. --no-reserve skips
+ * that step (as does a module without reservations, or none at all).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -300,6 +306,77 @@ static void run_task(int idx)
 	_exit(0);
 }
 
+/*
+ * The pids of @ids, a list aligned to a namespace @depth levels deep (the
+ * number of its levels), at the @base levels that exist now: a set aligned
+ * to the restorer's namespace for children. Returns how many are chosen.
+ */
+static int existing_levels(const struct ids *ids, int depth, int base, struct ids *out)
+{
+	int m, j, chosen = 0;
+
+	out->set.num_pids = base;
+	for (m = 0; m < base; m++) {
+		j = m - (depth - (int)ids->set.num_pids);
+		out->set.pids[m] = j >= 0 && j < (int)ids->set.num_pids ? ids->set.pids[j] : 0;
+		chosen += !!out->set.pids[m];
+	}
+	return chosen;
+}
+
+/*
+ * Reserve every pid of the tree at the levels that exist now: all of
+ * them, or stop with nothing created. Returns 0, or -1 when this module
+ * has no reservations (the tree is then made without).
+ */
+static int reserve_tree(void)
+{
+	static struct ids sets[MAX_TASKS * (MAX_THREADS + 1)];
+	static const struct pid_set *ptrs[MAX_TASKS * (MAX_THREADS + 1)];
+	static const char *who[MAX_TASKS * (MAX_THREADS + 1)];
+	int depth[MAX_TASKS], n = 0, base, i, k;
+	unsigned int bs, bi;
+	struct ids self;
+
+	base = clone_with_pids_get(0, &self.set, CLONE_WITH_PIDS_MAX + 1);
+	if (base < 0)
+		die("clone_with_pids_get: %s", strerror(errno));
+	for (i = 0; i < nr_tasks; i++) {
+		/* The depth of the namespace the task's list is aligned to. */
+		int d = tasks[i].parent < 0 ? base :
+			depth[tasks[i].parent] + tasks[tasks[i].parent].newpid;
+
+		depth[i] = d;
+		if (existing_levels(&tasks[i].pids, d, base, &sets[n])) {
+			who[n] = tasks[i].name;
+			ptrs[n] = &sets[n].set;
+			n++;
+		}
+		for (k = 0; k < tasks[i].nr_threads; k++)
+			if (existing_levels(&tasks[i].threads[k], d + tasks[i].newpid, base,
+					    &sets[n])) {
+				who[n] = tasks[i].name;
+				ptrs[n] = &sets[n].set;
+				n++;
+			}
+	}
+	if (!n)
+		return 0;
+	if (!clone_with_pids_reserve(ptrs, n, &bs, &bi)) {
+		printf("reserved the pids of %d tasks and threads\n", n);
+		return 0;
+	}
+	if (errno == EBUSY && bs < (unsigned int)n)
+		die("pid %d (level %u) of %s is taken: nothing created",
+		    sets[bs].set.pids[bi], bi, who[bs]);
+	if (errno == ENODEV || errno == EOPNOTSUPP || errno == ENOTTY) {
+		fprintf(stderr, "restore-tree: no reservations (%s): restoring without\n",
+			strerror(errno));
+		return -1;
+	}
+	die("reserving the tree's pids: %s", strerror(errno));
+}
+
 static void nest(int levels)
 {
 	while (levels-- > 0) {
@@ -367,7 +444,7 @@ static int by_index(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	int report[2], release[2], levels = 0, i, done = 0, wrong = 0, holding = 0;
+	int report[2], release[2], levels = 0, i, done = 0, wrong = 0, holding = 0, reserve = 1;
 	char buf[65536], *lines[MAX_TASKS * (MAX_THREADS + 1)];
 	size_t len = 0;
 	int nlines = 0;
@@ -379,13 +456,18 @@ int main(int argc, char **argv)
 		argv += 2;
 		argc -= 2;
 	}
+	if (argc >= 3 && !strcmp(argv[1], "--no-reserve")) {
+		reserve = 0;
+		argv++;
+		argc--;
+	}
 	if (argc == 3 && !strcmp(argv[1], "--hold")) {
 		holding = 1;
 		argv++;
 		argc--;
 	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: restore-tree [--nest N] [--hold] FILE\n");
+		fprintf(stderr, "usage: restore-tree [--nest N] [--no-reserve] [--hold] FILE\n");
 		return 2;
 	}
 	f = fopen(argv[1], "r");
@@ -395,6 +477,8 @@ int main(int argc, char **argv)
 	fclose(f);
 
 	nest(levels);
+	if (reserve)
+		reserve_tree();
 	if (pipe(report) || pipe(release))
 		die("pipe: %s", strerror(errno));
 	report_fd = report[1];

@@ -126,6 +126,7 @@ struct cwp_next_args {
 #define CWP_FEATURE_SET_NEXT		(1ULL << 3)	/* CWP_IOC_SET_NEXT */
 #define CWP_FEATURE_QUOTA		(1ULL << 4)	/* per-user limit, user_requests */
 #define CWP_FEATURE_MONITORS		(1ULL << 5)	/* monitors reported */
+#define CWP_FEATURE_RESERVE		(1ULL << 6)	/* CWP_IOC_RESERVE, CWP_IOC_RELEASE */
 
 /* struct cwp_query.ibt: how the module reaches kernel internals. */
 #define CWP_IBT_KERNEL		(1U << 0)	/* kernel built with CONFIG_X86_KERNEL_IBT */
@@ -168,6 +169,11 @@ struct cwp_next_args {
  * @monitors:	CWP_MONITOR_* watching the calling thread
  * @pad:	zero
  *
+ * Since CWP_QUERY_SIZE_VER2:
+ * @nr_reserved: pid sets reserved now, system-wide (they count in the
+ *		quotas like armed sets, not in @nr_requests)
+ * @pad2:	zero
+ *
  * Everything after @size must be zero on input.
  */
 struct cwp_query {
@@ -184,13 +190,64 @@ struct cwp_query {
 	__u64 mem_bytes;
 	__u32 monitors;
 	__u32 pad;
+	__u32 nr_reserved;
+	__u32 pad2;
 };
 #define CWP_QUERY_SIZE_VER0	40
 #define CWP_QUERY_SIZE_VER1	64
+#define CWP_QUERY_SIZE_VER2	72
+
+/* At most this many sets in one CWP_IOC_RESERVE or CWP_IOC_RELEASE. */
+#define CWP_MAX_RESERVE_SETS	4096
+
+/*
+ * struct cwp_reserve_args - argument of CWP_IOC_RESERVE and CWP_IOC_RELEASE.
+ * @size:	sizeof(struct cwp_reserve_args) as known by the caller
+ * @sets:	user pointer to an array of @nr_sets __u64, each a user
+ *		pointer to a struct cwp_pid_set aligned to the calling
+ *		thread's pid namespace for children, as for a clone
+ * @nr_sets:	entries in @sets, 0 to CWP_MAX_RESERVE_SETS
+ * @cwp_flags:	must be zero
+ * @busy_set:	out, CWP_IOC_RESERVE failing with EBUSY: the index in @sets
+ *		of a set with a pid in use or reserved; ~0 otherwise
+ * @busy_index:	out: the index in that set's pids[] of that pid
+ *
+ * CWP_IOC_RESERVE takes every chosen pid of every set away from the rest
+ * of the system, or none: no fork gets them, a clone asking for one of
+ * them fails with EBUSY, but a clone armed through the same file whose
+ * chosen pids include all of a set's consumes that set: it gets the
+ * numbers without their ever being free, and gives them back if it
+ * fails. Levels of namespaces not created yet are left
+ * empty (0) by the caller. Each set counts as one armed set in the quotas
+ * (EAGAIN, nothing reserved). Errors as CWP_IOC_SET_NEXT reports them for
+ * a set (EFAULT, EINVAL, EPERM), and EBUSY (a pid in use or reserved,
+ * @busy_set and @busy_index say which), EINVAL (a set with no pid chosen,
+ * a pid in a namespace whose init is not created yet, or is gone: its
+ * tasks are created without reservation, pid 1 first), EOPNOTSUPP (this
+ * kernel's pid allocator could not be reached).
+ * The reservations belong to the open file (its duplicates, children
+ * that inherit it, SCM_RIGHTS): they are released when it is closed for
+ * the last time, or by CWP_IOC_RELEASE.
+ *
+ * CWP_IOC_RELEASE releases the reservations of the sets given (each must
+ * match one of the file's reservations exactly: ENOENT otherwise, and
+ * none is released), or all of the file's with @nr_sets 0.
+ */
+struct cwp_reserve_args {
+	__u64 size;
+	__u64 sets;
+	__u32 nr_sets;
+	__u32 cwp_flags;
+	__u32 busy_set;
+	__u32 busy_index;
+};
+#define CWP_RESERVE_ARGS_SIZE_VER0	32
 
 #define CWP_IOC_MAGIC		0xCB
 #define CWP_IOC_QUERY		_IOWR(CWP_IOC_MAGIC, 0x80, struct cwp_query)
 #define CWP_IOC_CLONE		_IOW(CWP_IOC_MAGIC, 0x81, struct cwp_clone_args)
 #define CWP_IOC_SET_NEXT	_IOW(CWP_IOC_MAGIC, 0x82, struct cwp_next_args)
+#define CWP_IOC_RESERVE		_IOWR(CWP_IOC_MAGIC, 0x83, struct cwp_reserve_args)
+#define CWP_IOC_RELEASE		_IOW(CWP_IOC_MAGIC, 0x84, struct cwp_reserve_args)
 
 #endif /* _UAPI_LINUX_CLONE_WITH_PIDS_H */
