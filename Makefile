@@ -39,7 +39,7 @@ CWP_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude/uapi -Ius
 
 ARCH_DIR := userspace/arch/$(shell $(CC) -dumpmachine | sed 's/-.*//; s/^i[3-6]86$$/i386/')
 LIB_C := userspace/clone_with_pids.c userspace/fallback.c userspace/kmod.c userspace/nspid.c \
-	userspace/reserve.c
+	userspace/sets.c
 LIB_SRC := $(LIB_C) $(ARCH_DIR)/clone_fn.S
 HDRS := userspace/clone_with_pids.h include/uapi/linux/clone_with_pids.h userspace/cwp_internal.h
 TOOL_SRC := userspace/clone-with-pids.c userspace/status.c

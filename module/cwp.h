@@ -52,6 +52,12 @@ struct cwp_pids {
 	pid_t pids[CWP_MAX_PIDS];	/* oldest namespace first, as given */
 };
 
+/* A set of a list armed for a task's clones, kept until its turn. */
+struct cwp_queued {
+	struct cwp_pids p;
+	bool reserved;			/* matched a reservation of the file when armed */
+};
+
 /* An open file of the device: the requests and reservations made through it. */
 struct cwp_file {
 	struct list_head requests;	/* under cwp_lock */
@@ -64,6 +70,7 @@ struct cwp_file {
  *   ARMED --(its task's kernel_clone() starts)--> ACTIVE
  *   ACTIVE --(that clone returns ERESTARTNOINTR)--> ARMED, for the restart
  *   ACTIVE --(the clone created a task or failed for good)--> CONSUMED
+ *   ACTIVE --(the clone created a task, a list has a next set)--> ARMED
  *   ARMED --(a gap list of an unprivileged caller, too old)--> EXPIRED
  *   EXPIRED --(its task's kernel_clone() starts, to fail)--> ACTIVE
  *
@@ -133,10 +140,16 @@ struct cwp_request {
 	bool divert;			/* this clone's allocation is diverted */
 	bool via_set_tid;		/* given to the clone as set_tid */
 	bool reserved;			/* its file had these pids reserved when armed */
+	bool needs_divert;		/* a set of it is made by the diversion */
 	int error;			/* the clone's error, forced by the module */
 	unsigned int next_level;	/* where the level search starts */
 	unsigned int nr_diverted;	/* levels diverted in this clone */
 	unsigned int divert_retries;	/* clones restarted after a missed diversion */
+	/* CWP_IOC_SET_NEXT_LIST: the list, and the set now in level[]. */
+	struct cwp_queued *queue;
+	unsigned int nr_queued;
+	unsigned int queue_pos;
+	unsigned int nr_charged;	/* counted in the quotas */
 	unsigned int nr_levels;
 	struct cwp_level level[CWP_MAX_PIDS];
 	/* For set_tid: set_tid[0] = 1 for a CLONE_NEWPID child, then level[].nr. */
@@ -158,6 +171,8 @@ int cwp_request_init(void);
 void cwp_request_exit(void);
 struct cwp_request *cwp_request_create(const struct cwp_pids *p,
 				       struct cwp_file *owner);
+struct cwp_request *cwp_request_create_list(struct cwp_queued *queue, unsigned int nr,
+					    struct cwp_file *owner);
 void cwp_request_free(struct cwp_request *req);
 int cwp_request_arm(struct cwp_request *req);
 int cwp_request_cancel(void);
@@ -182,9 +197,10 @@ void cwp_request_unfake(struct cwp_request *req);
 int cwp_quota_init(void);
 struct cwp_user *cwp_user_get(kuid_t uid);
 void cwp_user_put(struct cwp_user *user);
-bool cwp_quota_full(const struct cwp_user *user, bool privileged);
-int cwp_quota_charge(struct cwp_user *user, bool privileged, bool force);
-void cwp_quota_uncharge(struct cwp_user *user, bool privileged);
+bool cwp_quota_full(const struct cwp_user *user, bool privileged, unsigned int n);
+int cwp_quota_charge(struct cwp_user *user, bool privileged, unsigned int n,
+		     unsigned int checked);
+void cwp_quota_uncharge(struct cwp_user *user, bool privileged, unsigned int n);
 unsigned int cwp_quota_max_requests(void);
 unsigned int cwp_quota_user_requests(void);
 unsigned int cwp_quota_divert_ttl_ms(void);

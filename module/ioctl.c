@@ -11,6 +11,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/sched.h>
@@ -63,7 +64,8 @@ static long cwp_ioctl_query(struct cwp_query __user *uq)
 	q.abi_version = CWP_ABI_VERSION;
 	q.max_pids = CWP_MAX_PIDS;
 	q.features = CWP_FEATURE_CLONE | CWP_FEATURE_CHECKPOINT_RESTORE |
-		     CWP_FEATURE_SET_NEXT | CWP_FEATURE_QUOTA | CWP_FEATURE_MONITORS;
+		     CWP_FEATURE_SET_NEXT | CWP_FEATURE_QUOTA | CWP_FEATURE_MONITORS |
+		     CWP_FEATURE_SET_NEXT_LIST;
 	if (cwp_divert_usable())
 		q.features |= CWP_FEATURE_ZERO_ANY_LEVEL;
 	if (cwp_reserve_usable())
@@ -212,6 +214,72 @@ static long cwp_ioctl_set_next(struct file *file, struct cwp_next_args __user *u
 	return cwp_arm_pids(&pids, file->private_data);
 }
 
+/* Read the sets of a CWP_IOC_SET_NEXT_LIST, each choosing a pid. */
+static int cwp_read_list(struct cwp_file *owner, const struct cwp_next_list_args *args,
+			 struct cwp_queued *queue, u32 *err_set)
+{
+	const u64 __user *usets = u64_to_user_ptr(args->sets);
+	u64 uset;
+	u32 i;
+	int ret;
+
+	for (i = 0; i < args->nr_sets; i++) {
+		*err_set = i;
+		if (get_user(uset, &usets[i]))
+			return -EFAULT;
+		ret = cwp_pids_read(u64_to_user_ptr(uset), &queue[i].p);
+		if (ret)
+			return ret;
+		if (!queue[i].p.nr_chosen)
+			return -EINVAL;
+		queue[i].reserved = cwp_reserve_matches(owner, &queue[i].p);
+	}
+	*err_set = ~0U;
+	return 0;
+}
+
+static long cwp_ioctl_set_next_list(struct file *file,
+				    struct cwp_next_list_args __user *uargs)
+{
+	struct cwp_next_list_args args;
+	struct cwp_queued *queue;
+	struct cwp_request *req;
+	int ret;
+
+	ret = cwp_copy_args(&args, sizeof(args), uargs, CWP_NEXT_LIST_ARGS_SIZE_VER0);
+	if (ret)
+		return ret;
+	if (args.cwp_flags || args.err_set || args.pad ||
+	    args.nr_sets > CWP_MAX_NEXT_SETS)
+		return -EINVAL;
+	if (!args.nr_sets) {
+		ret = cwp_request_cancel();
+		return ret < 0 ? ret : 0;
+	}
+	/* No probe would see the clones: the kernel would choose their pids. */
+	if (!cwp_probes_live())
+		return -EOPNOTSUPP;
+
+	queue = kvmalloc_array(args.nr_sets, sizeof(*queue), GFP_KERNEL_ACCOUNT);
+	if (!queue)
+		return -ENOMEM;
+	ret = cwp_read_list(file->private_data, &args, queue, &args.err_set);
+	if (put_user(args.err_set, &uargs->err_set) && !ret)
+		ret = -EFAULT;
+	if (ret) {
+		kvfree(queue);
+		return ret;
+	}
+	/* It takes the queue. */
+	req = cwp_request_create_list(queue, args.nr_sets, file->private_data);
+	if (!req)
+		return -ENOMEM;
+	ret = cwp_request_arm(req);
+	if (ret)
+		cwp_request_free(req);
+	return ret;
+}
+
 /* CWP_IOC_RESERVE, or CWP_IOC_RELEASE when !@reserve. */
 static long cwp_ioctl_reserve(struct file *file, struct cwp_reserve_args __user *uargs,
 			      bool reserve)
@@ -271,6 +339,8 @@ static long cwp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return cwp_ioctl_reserve(file, uarg, true);
 	case CWP_IOC_BASE(CWP_IOC_RELEASE):
 		return cwp_ioctl_reserve(file, uarg, false);
+	case CWP_IOC_BASE(CWP_IOC_SET_NEXT_LIST):
+		return cwp_ioctl_set_next_list(file, uarg);
 	}
 	return -ENOTTY;
 }

@@ -139,40 +139,45 @@ void cwp_user_put(struct cwp_user *user)
 }
 
 /*
- * cwp_quota_charge() - count one more live request of @user. Under
- * cwp_lock. Returns -EAGAIN when a limit is reached, unless @force (a
- * request put back as it was).
+ * cwp_quota_full() - would @n more live requests of @user pass a limit?
+ * Under cwp_lock.
  */
-/* Is a limit of @user reached? Under cwp_lock. */
-bool cwp_quota_full(const struct cwp_user *user, bool privileged)
+bool cwp_quota_full(const struct cwp_user *user, bool privileged, unsigned int n)
 {
 	lockdep_assert_held(&cwp_lock);
-	if (cwp_live >= max_requests)
+	if (cwp_live + n > max_requests)
 		return true;
-	return !privileged && (user->live >= user_requests ||
-			       cwp_unpriv_live >= max_requests - max_requests / 4);
+	return !privileged && (user->live + n > user_requests ||
+			       cwp_unpriv_live + n > max_requests - max_requests / 4);
 }
 
-int cwp_quota_charge(struct cwp_user *user, bool privileged, bool force)
+/*
+ * cwp_quota_charge() - count @n more live requests of @user, of which
+ * @checked must fit in the limits (the others are covered already: a
+ * reservation's sets, a request put back as it was). Under cwp_lock.
+ * Returns 0, or -EAGAIN and counts nothing.
+ */
+int cwp_quota_charge(struct cwp_user *user, bool privileged, unsigned int n,
+		     unsigned int checked)
 {
 	lockdep_assert_held(&cwp_lock);
-	if (!force && cwp_quota_full(user, privileged))
+	if (checked && cwp_quota_full(user, privileged, checked))
 		return -EAGAIN;
-	user->live++;
-	cwp_live++;
+	user->live += n;
+	cwp_live += n;
 	if (!privileged)
-		cwp_unpriv_live++;
+		cwp_unpriv_live += n;
 	return 0;
 }
 
-/* One live request of @user less. Under cwp_lock. */
-void cwp_quota_uncharge(struct cwp_user *user, bool privileged)
+/* @n live requests of @user less. Under cwp_lock. */
+void cwp_quota_uncharge(struct cwp_user *user, bool privileged, unsigned int n)
 {
 	lockdep_assert_held(&cwp_lock);
-	user->live--;
-	cwp_live--;
+	user->live -= n;
+	cwp_live -= n;
 	if (!privileged)
-		cwp_unpriv_live--;
+		cwp_unpriv_live -= n;
 }
 
 size_t cwp_quota_mem(void)

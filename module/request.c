@@ -17,6 +17,7 @@
 #include <linux/errno.h>
 #include <linux/hashtable.h>
 #include <linux/jiffies.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/nsproxy.h>
 #include <linux/pid.h>
@@ -41,6 +42,8 @@ static atomic_t cwp_nr_live = ATOMIC_INIT(0);	/* not consumed */
 static atomic_t cwp_nr_table = ATOMIC_INIT(0);	/* in the table */
 static atomic_t cwp_nr_alloc = ATOMIC_INIT(0);	/* allocated */
 static atomic_t cwp_nr_owed = ATOMIC_INIT(0);	/* owing a restart an error */
+static atomic_t cwp_nr_sets = ATOMIC_INIT(0);	/* sets of live requests */
+static atomic_long_t cwp_queue_bytes = ATOMIC_LONG_INIT(0);	/* lists' sets */
 
 static struct workqueue_struct *cwp_free_wq;
 
@@ -160,7 +163,9 @@ static void cwp_request_retire(struct cwp_request *req)
 	req->restart = false;
 	cwp_request_repin(req);
 	cwp_request_drop_divert(req);
-	cwp_quota_uncharge(req->user, req->privileged);
+	cwp_quota_uncharge(req->user, req->privileged, req->nr_charged);
+	atomic_sub(req->nr_charged, &cwp_nr_sets);
+	req->nr_charged = 0;
 	atomic_dec(&cwp_nr_live);
 }
 
@@ -175,17 +180,38 @@ static void cwp_request_unlink(struct cwp_request *req)
 }
 
 /*
- * cwp_request_create() - a request for the calling task's next clone, of
- * the pids in @p (which chooses at least one), made through @owner. It
- * pins the task, its credentials, its user's accounting and the namespace
- * for its children until it is freed. Returns NULL when out of memory.
+ * Put the set @p in @req->level[], for its next clone: by the diversion
+ * when it matches a reservation (@reserved), which alone can hand
+ * reserved numbers to alloc_pid(), or when it has a gap; as clone3()'s
+ * set_tid otherwise. Any context; for a live request, under cwp_lock.
  */
-struct cwp_request *cwp_request_create(const struct cwp_pids *p,
-				       struct cwp_file *owner)
+static void cwp_request_set(struct cwp_request *req, const struct cwp_pids *p,
+			    bool reserved)
 {
 	struct pid_namespace *ns = p->children_ns;
-	struct cwp_request *req;
 	int i;
+
+	req->nr_levels = 0;
+	for (i = p->num - 1; i >= 0; i--, ns = ns->parent) {
+		if (!p->pids[i])
+			continue;
+		req->level[req->nr_levels].ns = ns;
+		req->level[req->nr_levels].level = ns->level;
+		req->level[req->nr_levels].nr = p->pids[i];
+		req->nr_levels++;
+	}
+	req->reserved = reserved;
+	req->set_tid_size = 0;
+	if (p->set_tid_ok && !reserved) {
+		req->set_tid[0] = 1;
+		req->set_tid_size = cwp_pids_set_tid(p, &req->set_tid[1]);
+	}
+}
+
+static struct cwp_request *cwp_request_alloc(struct pid_namespace *children_ns,
+					     struct cwp_file *owner)
+{
+	struct cwp_request *req;
 
 	req = kzalloc(sizeof(*req), GFP_KERNEL);
 	if (!req)
@@ -195,25 +221,10 @@ struct cwp_request *cwp_request_create(const struct cwp_pids *p,
 		kfree(req);
 		return NULL;
 	}
-	for (i = p->num - 1; i >= 0; i--, ns = ns->parent) {
-		if (!p->pids[i])
-			continue;
-		req->level[req->nr_levels].ns = ns;
-		req->level[req->nr_levels].level = ns->level;
-		req->level[req->nr_levels].nr = p->pids[i];
-		req->nr_levels++;
-	}
-	/* Reserved numbers can only be handed to alloc_pid() by the diversion. */
-	req->reserved = cwp_reserve_matches(owner, p);
-	if (p->set_tid_ok && !req->reserved) {
-		req->set_tid[0] = 1;
-		req->set_tid_size = cwp_pids_set_tid(p, &req->set_tid[1]);
-	}
-
 	INIT_LIST_HEAD(&req->file_node);
 	INIT_LIST_HEAD(&req->expire_node);
 	/* The outer namespaces are pinned by their child, children_ns. */
-	req->children_ns = get_pid_ns(p->children_ns);
+	req->children_ns = get_pid_ns(children_ns);
 	req->task = get_task_struct(current);
 	req->cred = get_current_cred();
 	req->owner = owner;
@@ -223,8 +234,94 @@ struct cwp_request *cwp_request_create(const struct cwp_pids *p,
 	return req;
 }
 
+/*
+ * cwp_request_create() - a request for the calling task's next clone, of
+ * the pids in @p (which chooses at least one), made through @owner. It
+ * pins the task, its credentials, its user's accounting and the namespace
+ * for its children until it is freed. Returns NULL when out of memory.
+ */
+struct cwp_request *cwp_request_create(const struct cwp_pids *p,
+				       struct cwp_file *owner)
+{
+	struct cwp_request *req;
+
+	req = cwp_request_alloc(p->children_ns, owner);
+	if (!req)
+		return NULL;
+	cwp_request_set(req, p, cwp_reserve_matches(owner, p));
+	req->needs_divert = !req->set_tid_size;
+	req->nr_charged = 1;
+	return req;
+}
+
+/*
+ * cwp_request_create_list() - the same for the calling task's next @nr
+ * clones, one set of @queue each (read for the calling task, each
+ * choosing a pid, reserved marked): the request takes @queue, a
+ * kvmalloc()ed array, also when it fails (NULL: out of memory).
+ */
+struct cwp_request *cwp_request_create_list(struct cwp_queued *queue, unsigned int nr,
+					    struct cwp_file *owner)
+{
+	struct cwp_request *req;
+	unsigned int i;
+
+	req = cwp_request_alloc(queue[0].p.children_ns, owner);
+	if (!req) {
+		kvfree(queue);
+		return NULL;
+	}
+	req->queue = queue;
+	req->nr_queued = nr;
+	req->queue_pos = 1;
+	req->nr_charged = nr;
+	atomic_long_add(nr * sizeof(*queue), &cwp_queue_bytes);
+	cwp_request_set(req, &queue[0].p, queue[0].reserved);
+	for (i = 0; i < nr; i++)
+		if (queue[i].reserved || !queue[i].p.set_tid_ok)
+			req->needs_divert = true;
+	return req;
+}
+
+/* Sets of @req that are not covered by a reservation of its file. */
+static unsigned int cwp_request_unreserved(const struct cwp_request *req)
+{
+	unsigned int i, n;
+
+	if (!req->queue)
+		return !req->reserved;
+	for (i = n = 0; i < req->nr_queued; i++)
+		n += !req->queue[i].reserved;
+	return n;
+}
+
+/*
+ * The clone of @req created its task, and @req is a list with a set left:
+ * arm that set for the task's next clone. Under cwp_lock.
+ */
+static void cwp_request_next(struct cwp_request *req)
+{
+	const struct cwp_queued *q = &req->queue[req->queue_pos++];
+
+	cwp_request_set(req, &q->p, q->reserved);
+	req->ioctl = false;
+	req->divert_retries = 0;
+	cwp_quota_uncharge(req->user, req->privileged, 1);
+	req->nr_charged--;
+	atomic_dec(&cwp_nr_sets);
+	req->armed_at = jiffies;
+	/* An unprivileged gap list's time to live counts from each set. */
+	if (req->holds_divert && !req->privileged)
+		list_move_tail(&req->expire_node, &cwp_expiring);
+	WRITE_ONCE(req->state, CWP_REQ_ARMED);
+}
+
 static void cwp_request_drop_refs(struct cwp_request *req)
 {
+	if (req->queue) {
+		atomic_long_sub(req->nr_queued * sizeof(*req->queue), &cwp_queue_bytes);
+		kvfree(req->queue);
+	}
 	put_pid_ns(req->children_ns);
 	put_task_struct(req->task);
 	put_cred(req->cred);
@@ -273,23 +370,28 @@ static void cwp_request_put(struct cwp_request *req)
  */
 int cwp_request_arm(struct cwp_request *req)
 {
+	unsigned int checked = cwp_request_unreserved(req);
 	const struct cwp_call *owed = NULL;
 	struct cwp_request *old;
 	bool expire = false, old_live;
 	int ret;
 
-	if (!req->set_tid_size) {
+	if (req->needs_divert) {
 		if (!cwp_divert_usable())
 			return -EOPNOTSUPP;
 		/*
 		 * Arming the probe costs every fork: not for a caller over
-		 * quota, unless its own reservation counts for the request.
+		 * quota, unless its own reservations count for the request.
 		 */
 		raw_spin_lock(&cwp_lock);
 		old = cwp_request_find(current);
 		old_live = old && old->state != CWP_REQ_CONSUMED;
-		ret = !old_live && !req->reserved &&
-		      cwp_quota_full(req->user, req->privileged) ? -EAGAIN : 0;
+		if (old_live)
+			cwp_quota_uncharge(old->user, old->privileged, old->nr_charged);
+		ret = checked && cwp_quota_full(req->user, req->privileged, checked) ?
+		      -EAGAIN : 0;
+		if (old_live)
+			cwp_quota_charge(old->user, old->privileged, old->nr_charged, 0);
 		raw_spin_unlock(&cwp_lock);
 		if (ret)
 			return ret;
@@ -305,18 +407,18 @@ int cwp_request_arm(struct cwp_request *req)
 	old_live = old && old->state != CWP_REQ_CONSUMED;
 	/* The new one may take the old one's place in the quota. */
 	if (old_live)
-		cwp_quota_uncharge(old->user, old->privileged);
-	/* Its reservation counts for it already. */
-	ret = cwp_quota_charge(req->user, req->privileged, req->reserved);
+		cwp_quota_uncharge(old->user, old->privileged, old->nr_charged);
+	/* Its reservations count for their sets already. */
+	ret = cwp_quota_charge(req->user, req->privileged, req->nr_charged, checked);
 	if (old_live)
-		cwp_quota_charge(old->user, old->privileged, true);
+		cwp_quota_charge(old->user, old->privileged, old->nr_charged, 0);
 	if (!ret && old && old->state == CWP_REQ_ACTIVE)
 		ret = -EBUSY;
 	/* A restart the old one waits for, or owes an error, is owed one. */
 	if (!ret && old)
 		ret = cwp_request_debt(old, &owed);
 	if (ret && ret != -EAGAIN)
-		cwp_quota_uncharge(req->user, req->privileged);
+		cwp_quota_uncharge(req->user, req->privileged, req->nr_charged);
 	if (ret)
 		old = NULL;	/* refused: the old one stays */
 	if (old) {
@@ -339,6 +441,7 @@ int cwp_request_arm(struct cwp_request *req)
 		}
 		atomic_inc(&cwp_nr_table);
 		atomic_inc(&cwp_nr_live);
+		atomic_add(req->nr_charged, &cwp_nr_sets);
 	}
 	raw_spin_unlock(&cwp_lock);
 
@@ -468,10 +571,10 @@ void cwp_request_release_file(struct cwp_file *owner)
 		cwp_request_free(req);
 }
 
-/* Live requests, system-wide. */
+/* Sets of live requests, system-wide. */
 unsigned int cwp_requests_live(void)
 {
-	return atomic_read(&cwp_nr_live);
+	return atomic_read(&cwp_nr_sets);
 }
 
 /* Requests in the table, consumed ones included. */
@@ -482,7 +585,8 @@ bool cwp_requests_exist(void)
 
 size_t cwp_requests_mem(void)
 {
-	return (size_t)atomic_read(&cwp_nr_alloc) * sizeof(struct cwp_request);
+	return (size_t)atomic_read(&cwp_nr_alloc) * sizeof(struct cwp_request) +
+	       atomic_long_read(&cwp_queue_bytes);
 }
 
 /*
@@ -613,6 +717,8 @@ void cwp_request_finish(struct pt_regs *regs)
 			cwp_current_call(&req->restart_call);
 			cwp_request_repin(req);
 			WRITE_ONCE(req->state, CWP_REQ_ARMED);
+		} else if (ret > 0 && !req->error && req->queue_pos < req->nr_queued) {
+			cwp_request_next(req);
 		} else {
 			cwp_request_retire(req);
 			if (req->error)

@@ -158,7 +158,7 @@ static void cwp_resv_free(struct cwp_resv *resv)
 	cwp_resv_untake(resv);
 	if (resv->charged) {
 		raw_spin_lock(&cwp_lock);
-		cwp_quota_uncharge(resv->user, resv->privileged);
+		cwp_quota_uncharge(resv->user, resv->privileged, 1);
 		raw_spin_unlock(&cwp_lock);
 		atomic_dec(&cwp_nr_reserved);
 	}
@@ -283,7 +283,7 @@ int cwp_reserve(struct cwp_file *cf, struct cwp_reserve_args *args)
 	/* Every set counts as an armed one: all fit in the quotas, or none. */
 	raw_spin_lock(&cwp_lock);
 	list_for_each_entry(resv, &list, node) {
-		ret = cwp_quota_charge(resv->user, resv->privileged, false);
+		ret = cwp_quota_charge(resv->user, resv->privileged, 1, 1);
 		if (ret)
 			break;
 		resv->charged = true;
@@ -564,7 +564,7 @@ void cwp_reserve_done(struct cwp_resv *resv, bool created)
 			list_del_init(&resv->node);
 		/* Out of the counts now; the rest in process context. */
 		if (resv->charged) {
-			cwp_quota_uncharge(resv->user, resv->privileged);
+			cwp_quota_uncharge(resv->user, resv->privileged, 1);
 			atomic_dec(&cwp_nr_reserved);
 			resv->charged = false;
 		}

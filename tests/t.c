@@ -224,27 +224,47 @@ unsigned int t_nr_requests(void)
 	return q.nr_requests;
 }
 
+/* In the child of a clone for @set: exit 0 if it has @set's pids. */
+static void t_child_exact(const struct pid_set *set)
+{
+	struct t_set got;
+	int n = clone_with_pids_get(0, &got.set, CLONE_WITH_PIDS_MAX + 1);
+
+	if (n < (int)set->num_pids)
+		_exit(2);
+	for (unsigned int i = 0; i < set->num_pids; i++)
+		if (set->pids[i] && got.set.pids[n - set->num_pids + i] != set->pids[i])
+			_exit(3);
+	_exit(0);
+}
+
+/* In the parent: @pid is the child created for @set, exact. */
+static int t_parent_exact(const struct pid_set *set, pid_t pid, const char *how)
+{
+	if (pid < 0)
+		return -1;
+	T_ASSERT(!set->pids[set->num_pids - 1] || pid == set->pids[set->num_pids - 1],
+		 "%s gave %d", how, pid);
+	T_ASSERT(t_wait(pid) == 0, "child of pid %d has other pids", pid);
+	return 0;
+}
+
 int t_fork_exact(const struct pid_set *set)
 {
 	pid_t pid = fork_with_pids(set);
 
-	if (pid == 0) {
-		struct t_set got;
-		int n = clone_with_pids_get(0, &got.set, CLONE_WITH_PIDS_MAX + 1);
+	if (pid == 0)
+		t_child_exact(set);
+	return t_parent_exact(set, pid, "fork_with_pids");
+}
 
-		if (n < (int)set->num_pids)
-			_exit(2);
-		for (unsigned int i = 0; i < set->num_pids; i++)
-			if (set->pids[i] && got.set.pids[n - set->num_pids + i] != set->pids[i])
-				_exit(3);
-		_exit(0);
-	}
-	if (pid < 0)
-		return -1;
-	T_ASSERT(!set->pids[set->num_pids - 1] || pid == set->pids[set->num_pids - 1],
-		 "fork_with_pids gave %d", pid);
-	T_ASSERT(t_wait(pid) == 0, "child of pid %d has other pids", pid);
-	return 0;
+int t_fork_armed(const struct pid_set *set)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		t_child_exact(set);
+	return t_parent_exact(set, pid, "fork");
 }
 
 unsigned int t_nr_reserved(void)

@@ -145,6 +145,13 @@ unsigned int t_nr_requests(void);
  */
 int t_fork_exact(const struct pid_set *set);
 
+/*
+ * fork() with @set armed before (clone_with_pids_next(), a list), checked
+ * as t_fork_exact() checks: 0, -1 with errno; fails the test on a wrong
+ * pid.
+ */
+int t_fork_armed(const struct pid_set *set);
+
 /* Pid sets reserved now, system-wide (CWP_IOC_QUERY). */
 unsigned int t_nr_reserved(void);
 

@@ -227,6 +227,34 @@ int clone_with_pids_reserve(const struct pid_set *const *sets, unsigned int nr,
  */
 int clone_with_pids_release(const struct pid_set *const *sets, unsigned int nr);
 
+/*
+ * clone_with_pids_next_list() - the pids of the calling thread's next @nr
+ * clones, with one call.
+ * @sets:	@nr sets, in the order of the clones, each choosing a pid and
+ *		aligned as for clone_with_pids_next()
+ * @nr:		number of sets, at most CWP_MAX_NEXT_SETS; 0 cancels the
+ *		thread's armed pids
+ * @err_set:	NULL, or where the index of the set the call failed on goes
+ *		(EFAULT, EINVAL, EPERM; ~0U otherwise)
+ *
+ * The thread's next clone of any kind takes sets[0] as after
+ * clone_with_pids_next(sets[0]); when it has created its task, sets[1] is
+ * armed for the clone after it, and so on. A clone that fails for good
+ * consumes its set and drops the rest: the caller arms again what it
+ * still wants. A new clone_with_pids_next() or clone_with_pids_next_list(),
+ * or a clone_with_pids() with pids, replaces the whole list; execve(),
+ * the thread's exit and the release of the library's descriptor drop it.
+ * Each set not yet consumed counts against the caller's quota, but those
+ * that match a reservation made through the library's descriptor.
+ *
+ * Returns 0, or -1 with errno: EAGAIN (over quota: nothing is armed),
+ * EINVAL (a set that chooses no pid, more than CWP_MAX_NEXT_SETS, a list
+ * error as for clone_with_pids_next()), EPERM, EFAULT, ENOMEM,
+ * EOPNOTSUPP, ENODEV (no module). See clone_with_pids_next_list(3).
+ */
+int clone_with_pids_next_list(const struct pid_set *const *sets, unsigned int nr,
+			      unsigned int *err_set);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,7 +11,7 @@ cd "$top"
 
 cc -m32 -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude/uapi -Iuserspace \
 	-o "$tmp/cli32" userspace/clone-with-pids.c userspace/status.c userspace/clone_with_pids.c \
-	userspace/fallback.c userspace/kmod.c userspace/nspid.c userspace/reserve.c \
+	userspace/fallback.c userspace/kmod.c userspace/nspid.c userspace/sets.c \
 	userspace/arch/i386/clone_fn.S
 file "$tmp/cli32" | grep -q 'ELF 32-bit'
 

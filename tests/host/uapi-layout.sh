@@ -18,6 +18,10 @@ _Static_assert(L(cwp_query, nr_reserved) == CWP_QUERY_SIZE_VER1, "query VER1 pre
 _Static_assert(sizeof(struct cwp_reserve_args) == CWP_RESERVE_ARGS_SIZE_VER0, "reserve args size");
 _Static_assert(L(cwp_reserve_args, nr_sets) == 16 && L(cwp_reserve_args, busy_index) == 28,
 	       "reserve args layout");
+_Static_assert(sizeof(struct cwp_next_list_args) == CWP_NEXT_LIST_ARGS_SIZE_VER0,
+	       "next list args size");
+_Static_assert(L(cwp_next_list_args, nr_sets) == 16 && L(cwp_next_list_args, err_set) == 24 &&
+	       L(cwp_next_list_args, pad) == 28, "next list args layout");
 _Static_assert(L(cwp_query, user_requests) == CWP_QUERY_SIZE_VER0, "query VER0 prefix");
 _Static_assert(L(cwp_query, mem_bytes) == 48 && L(cwp_query, pad) == 60, "query VER1 layout");
 _Static_assert(L(cwp_clone_args, pid_set) == 48 && L(cwp_clone_args, pad) == 60, "clone args layout");

@@ -127,6 +127,7 @@ struct cwp_next_args {
 #define CWP_FEATURE_QUOTA		(1ULL << 4)	/* per-user limit, user_requests */
 #define CWP_FEATURE_MONITORS		(1ULL << 5)	/* monitors reported */
 #define CWP_FEATURE_RESERVE		(1ULL << 6)	/* CWP_IOC_RESERVE, CWP_IOC_RELEASE */
+#define CWP_FEATURE_SET_NEXT_LIST	(1ULL << 7)	/* CWP_IOC_SET_NEXT_LIST */
 
 /* struct cwp_query.ibt: how the module reaches kernel internals. */
 #define CWP_IBT_KERNEL		(1U << 0)	/* kernel built with CONFIG_X86_KERNEL_IBT */
@@ -243,11 +244,54 @@ struct cwp_reserve_args {
 };
 #define CWP_RESERVE_ARGS_SIZE_VER0	32
 
+/* At most this many sets in one CWP_IOC_SET_NEXT_LIST. */
+#define CWP_MAX_NEXT_SETS	1024
+
+/*
+ * struct cwp_next_list_args - argument of CWP_IOC_SET_NEXT_LIST.
+ * @size:	sizeof(struct cwp_next_list_args) as known by the caller
+ * @sets:	user pointer to an array of @nr_sets __u64, each a user
+ *		pointer to a struct cwp_pid_set that chooses at least one pid,
+ *		aligned to the calling thread's pid namespace for children
+ * @nr_sets:	entries in @sets, 0 to CWP_MAX_NEXT_SETS; 0 cancels the
+ *		calling thread's armed pids
+ * @cwp_flags:	must be zero
+ * @err_set:	out: the index in @sets of the set the call failed on
+ *		(EFAULT, EINVAL, EPERM), ~0 otherwise
+ * @pad:	must be zero
+ *
+ * Arms @sets for the calling thread's next @nr_sets clones, in order: its
+ * next clone takes sets[0] as if armed by CWP_IOC_SET_NEXT, and when that
+ * clone creates its task, sets[1] is armed for the clone after it, and so
+ * on. A clone that fails for good (EBUSY, ...) consumes its set and drops
+ * the rest of the list: the thread's next clone gets pids the kernel
+ * chooses, and the caller arms again what it still wants. Everything
+ * else is as for CWP_IOC_SET_NEXT: a new CWP_IOC_SET_NEXT or
+ * CWP_IOC_SET_NEXT_LIST (or a CWP_IOC_CLONE with pids) replaces the whole
+ * list; it is dropped at execve(), at the thread's exit and when the file
+ * it was armed through is released. Each set not yet consumed counts as
+ * one armed set in the quotas (EAGAIN, nothing armed); a set that
+ * matches a reservation of the file is not checked against the limits
+ * (its reservation was). Errors
+ * as CWP_IOC_SET_NEXT reports them for a set, with @err_set; EINVAL for a
+ * set that chooses no pid.
+ */
+struct cwp_next_list_args {
+	__u64 size;
+	__u64 sets;
+	__u32 nr_sets;
+	__u32 cwp_flags;
+	__u32 err_set;
+	__u32 pad;
+};
+#define CWP_NEXT_LIST_ARGS_SIZE_VER0	32
+
 #define CWP_IOC_MAGIC		0xCB
 #define CWP_IOC_QUERY		_IOWR(CWP_IOC_MAGIC, 0x80, struct cwp_query)
 #define CWP_IOC_CLONE		_IOW(CWP_IOC_MAGIC, 0x81, struct cwp_clone_args)
 #define CWP_IOC_SET_NEXT	_IOW(CWP_IOC_MAGIC, 0x82, struct cwp_next_args)
 #define CWP_IOC_RESERVE		_IOWR(CWP_IOC_MAGIC, 0x83, struct cwp_reserve_args)
 #define CWP_IOC_RELEASE		_IOW(CWP_IOC_MAGIC, 0x84, struct cwp_reserve_args)
+#define CWP_IOC_SET_NEXT_LIST	_IOWR(CWP_IOC_MAGIC, 0x85, struct cwp_next_list_args)
 
 #endif /* _UAPI_LINUX_CLONE_WITH_PIDS_H */
