@@ -28,6 +28,10 @@
  * is taken it says which and stops, with nothing created; otherwise every
  * task gets its pids whatever else forks meanwhile. --no-reserve skips
  * that step (as does a module without reservations, or none at all).
+ * Each process then arms the pids of its threads and of its children
+ * with one call (clone_with_pids_next_list(3)) and creates them with
+ * plain pthread_create() and fork(); children that start a pid namespace
+ * come after, each with its own call.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -217,8 +221,39 @@ static void *thread_main(void *p)
 
 static void run_task(int idx);
 
-/* Create task @idx as a child of the calling process. */
-static pid_t spawn(int idx)
+/*
+ * Arm, with one call, the pids of the threads of @t (NULL for the
+ * restorer) and of the children of @parent that stay in our pid
+ * namespace, in the order create_children() makes them: threads first.
+ * Returns 1 if armed; 0 if there is nothing to batch or the module
+ * cannot (none, or one without lists: each is then armed on its own).
+ */
+static int arm_batch(const struct task *t, int parent)
+{
+	static const struct pid_set *list[MAX_THREADS + MAX_TASKS];
+	unsigned int err_set;
+	int n = 0, i;
+
+	for (i = 0; t && i < t->nr_threads; i++)
+		list[n++] = &t->threads[i].set;
+	for (i = 0; i < nr_tasks; i++)
+		if (tasks[i].parent == parent && !tasks[i].newpid)
+			list[n++] = &tasks[i].pids.set;
+	if (n < 2)
+		return 0;
+	if (!clone_with_pids_next_list(list, n, &err_set))
+		return 1;
+	if (errno == ENODEV || errno == ENOTTY || errno == EOPNOTSUPP)
+		return 0;
+	die("%s: arming %d pid sets: set %u: %s", t ? t->name : "restorer", n, err_set,
+	    strerror(errno));
+}
+
+/*
+ * Create task @idx as a child of the calling process; @armed: its pids
+ * are armed already (arm_batch()).
+ */
+static pid_t spawn(int idx, int armed)
 {
 	struct task *t = &tasks[idx];
 	struct ids ext = t->pids;
@@ -226,7 +261,7 @@ static pid_t spawn(int idx)
 	int fd;
 
 	if (!t->newpid) {
-		pid = fork_with_pids(&t->pids.set);
+		pid = armed ? fork() : fork_with_pids(&t->pids.set);
 		if (pid == 0)
 			run_task(idx);
 		return pid;
@@ -249,6 +284,30 @@ static pid_t spawn(int idx)
 	return pid;
 }
 
+/*
+ * Create the children of @parent (-1: the restorer's), their pids in
+ * @kids; @batched: arm_batch() armed those that stay in our pid
+ * namespace, which come first. Returns how many.
+ */
+static int create_children(int parent, int batched, pid_t *kids)
+{
+	int n = 0, pass, i;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < nr_tasks; i++) {
+			if (tasks[i].parent != parent || tasks[i].newpid != pass)
+				continue;
+			kids[n] = spawn(i, batched && !pass);
+			if (kids[n] < 0)
+				die("%s: creating %s: %s",
+				    parent < 0 ? "restorer" : tasks[parent].name,
+				    tasks[i].name, strerror(errno));
+			n++;
+		}
+	}
+	return n;
+}
+
 static void run_task(int idx)
 {
 	struct task *t = &tasks[idx];
@@ -257,7 +316,7 @@ static void run_task(int idx)
 	struct ids got;
 	char nspid[512], line[4096];
 	pid_t kids[MAX_TASKS];
-	int nkids = 0, i, n, ok, len;
+	int nkids, i, n, ok, len, batched;
 	char c;
 
 	current_task = idx;
@@ -268,13 +327,14 @@ static void run_task(int idx)
 	ok = n > 0 && ids_match(&t->pids, got.pids, n - t->newpid) &&
 	     (!t->newpid || (got.pids[n - 1] == 1 && getpid() == 1));
 
+	batched = arm_batch(t, idx);
 	pthread_barrier_init(&ready, NULL, t->nr_threads + 1);
 	for (i = 0; i < t->nr_threads; i++) {
 		pthread_t th;
 
 		args[i].want = &t->threads[i];
 		args[i].ready = &ready;
-		if (clone_with_pids_next(&t->threads[i].set) ||
+		if ((!batched && clone_with_pids_next(&t->threads[i].set)) ||
 		    pthread_create(&th, NULL, thread_main, &args[i]))
 			die("%s: thread %d: %s", t->name, i, strerror(errno));
 	}
@@ -286,14 +346,7 @@ static void run_task(int idx)
 		len += snprintf(line + len, sizeof(line) - len, "\n%d T thread NSpid: %s%s", idx,
 				args[i].nspid, args[i].ok ? "" : "  WRONG");
 	}
-	for (i = 0; i < nr_tasks; i++) {
-		if (tasks[i].parent != idx)
-			continue;
-		kids[nkids] = spawn(i);
-		if (kids[nkids] < 0)
-			die("%s: creating %s: %s", t->name, tasks[i].name, strerror(errno));
-		nkids++;
-	}
+	nkids = create_children(idx, batched, kids);
 	snprintf(line + len, sizeof(line) - len, "\n");
 	if (write(report_fd, line, strlen(line)) < 0)
 		die("report: %s", strerror(errno));
@@ -445,6 +498,7 @@ static int by_index(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	int report[2], release[2], levels = 0, i, done = 0, wrong = 0, holding = 0, reserve = 1;
+	pid_t roots[MAX_TASKS];
 	char buf[65536], *lines[MAX_TASKS * (MAX_THREADS + 1)];
 	size_t len = 0;
 	int nlines = 0;
@@ -486,9 +540,7 @@ int main(int argc, char **argv)
 	release_fd = release[0];
 	release_wfd = release[1];
 
-	for (i = 0; i < nr_tasks; i++)
-		if (tasks[i].parent < 0 && spawn(i) < 0)
-			die("creating %s: %s", tasks[i].name, strerror(errno));
+	create_children(-1, arm_batch(NULL, -1), roots);
 	close(report[1]);
 	close(release[0]);
 
