@@ -178,10 +178,11 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 		ret = -EBUSY;	/* clone3() says EEXIST; this interface EBUSY */
 	/*
 	 * The request is consumed, or kept for the restart of this ioctl
-	 * (ERESTARTNOINTR). Still armed otherwise: the probe did not run, and
-	 * the poisoned clone failed.
+	 * (ERESTARTNOINTR), or a list's next set is armed after the task
+	 * this clone created. Still armed after a failure: the probe did
+	 * not run, and the poisoned clone failed.
 	 */
-	if (poisoned && ret != -ERESTARTNOINTR && cwp_request_cancel() > 0) {
+	if (poisoned && ret < 0 && ret != -ERESTARTNOINTR && cwp_request_cancel() > 0) {
 		pr_warn_once("kernel_clone() ran without the module's probe (kprobes disarmed?): refused (EOPNOTSUPP)\n");
 		ret = -EOPNOTSUPP;
 	}

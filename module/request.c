@@ -694,8 +694,9 @@ out:
  * cwp_request_finish() - the calling task's kernel_clone() returns (@regs
  * hold its return value) with its request active. ERESTARTNOINTR (a
  * signal came before anything was copied, and the system call will be
- * made again) keeps the request for that restart; anything else consumes
- * it. alloc_pid() reports a set_tid pid in use as EEXIST: this interface
+ * made again) keeps the request for that restart; a clone that created
+ * its task arms the next set of a list (of a file not released); anything
+ * else consumes it. alloc_pid() reports a set_tid pid in use as EEXIST: this interface
  * says EBUSY. Preemption disabled.
  */
 void cwp_request_finish(struct pt_regs *regs)
@@ -717,7 +718,9 @@ void cwp_request_finish(struct pt_regs *regs)
 			cwp_current_call(&req->restart_call);
 			cwp_request_repin(req);
 			WRITE_ONCE(req->state, CWP_REQ_ARMED);
-		} else if (ret > 0 && !req->error && req->queue_pos < req->nr_queued) {
+		} else if (ret > 0 && !req->error && req->owner &&
+			   req->queue_pos < req->nr_queued) {
+			/* (A list whose file was released meanwhile ends here.) */
 			cwp_request_next(req);
 		} else {
 			cwp_request_retire(req);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * clone_with_pids_next_list(): the thread's next clones take the sets in
- * order, one each, whatever makes them (fork(), vfork(), a thread), each
+ * order, one each, whatever makes them (fork(), vfork(), a thread,
+ * clone_with_pids() and clone_with_pids_fn() without a set), each
  * counted as armed until its clone; a new arming replaces the whole list,
  * nr 0 cancels it; sets made by clone3()'s set_tid, by the diversion (a
  * gap) and from a reservation mix in one list, at two levels.
@@ -16,6 +17,11 @@ static void *thread_fn(void *arg)
 {
 	thread_tid = syscall(SYS_gettid);
 	return NULL;
+}
+
+static int child_fn(void *arg)
+{
+	return 0;
 }
 
 static pid_t fork_exit0(void)
@@ -88,6 +94,26 @@ int main(void)
 	t_reap(pid);
 	T_ASSERT(t_fork_armed(sets[2]) == 0, "fork after vfork: %s", strerror(errno));
 	T_ASSERT(t_nr_requests() == 0, "%u armed after the list", t_nr_requests());
+
+	/*
+	 * clone_with_pids() and clone_with_pids_fn() without a set take the
+	 * list's sets like any clone, and report the task they created.
+	 */
+	for (i = 0; i < 3; i++)
+		sets[i] = t_set(&s[i], 1, base + 30 + i);
+	T_ASSERT(clone_with_pids_next_list(sets, 3, NULL) == 0, "list: %s", strerror(errno));
+	pid = clone_with_pids(SIGCHLD, NULL, NULL, NULL, NULL, NULL);
+	if (pid == 0)
+		_exit(0);
+	T_ASSERT(pid == base + 30, "clone_with_pids() without a set: %d (%s), not %d", pid,
+		 strerror(errno), base + 30);
+	t_reap(pid);
+	pid = clone_with_pids_fn(child_fn, t_stack(64 * 1024), SIGCHLD, NULL, NULL);
+	T_ASSERT(pid == base + 31, "clone_with_pids_fn() without a set: %d (%s), not %d", pid,
+		 strerror(errno), base + 31);
+	t_reap(pid);
+	T_ASSERT(t_nr_requests() == 1, "%u armed, not the last set", t_nr_requests());
+	T_ASSERT(t_fork_armed(sets[2]) == 0, "fork: %s", strerror(errno));
 
 	/* Replaced by clone_with_pids_next(). */
 	for (i = 0; i < 3; i++)

@@ -3,8 +3,9 @@
  * A list armed with clone_with_pids_next_list() goes away as a whole: a
  * clone that fails for good (EBUSY: a pid in use; EINVAL: a clone3()
  * with its own set_tid) consumes its set and drops the rest, and the next
- * fork() gets a kernel pid; the release of the file it was armed through,
- * the thread's exit and execve() drop what is left of it.
+ * fork() gets a kernel pid; the release of the file it was armed through
+ * (also during a clone of the list, which keeps its set), the thread's
+ * exit and execve() drop what is left of it.
  */
 #include "t.h"
 
@@ -42,6 +43,26 @@ static void *arm_and_exit(void *arg)
 	struct t_set s[3];
 
 	arm3(base + 40, s, sets);
+	return NULL;
+}
+
+static int list_fd;
+static volatile int child_started, file_closed;
+
+static int vfork_child(void *arg)
+{
+	child_started = 1;
+	while (!file_closed)
+		;
+	return 0;
+}
+
+static void *closer(void *arg)
+{
+	while (!child_started)
+		usleep(1000);
+	close(list_fd);
+	file_closed = 1;
 	return NULL;
 }
 
@@ -120,6 +141,36 @@ int main(int argc, char **argv)
 	T_ASSERT(t_nr_requests() == 0, "%u armed after close()", t_nr_requests());
 	pid = fork_exit0();
 	T_ASSERT(pid != base + 21, "a set of a closed file was used");
+
+	/*
+	 * The release of its file while a clone of the list is in progress:
+	 * that clone takes its set, the rest goes. The child shares our
+	 * memory and descriptors and holds us in the clone (CLONE_VFORK)
+	 * until another thread has closed the file's last descriptor.
+	 */
+	for (i = 0; i < 3; i++)
+		sets[i] = t_set(&s[i], 1, base + 30 + i);
+	list_fd = open(CWP_DEVICE_PATH, O_RDWR);
+	T_ASSERT(list_fd >= 0, "open: %s", strerror(errno));
+	/* The closer first: its creation would take a set. */
+	T_ASSERT(pthread_create(&th, NULL, closer, NULL) == 0, "pthread_create");
+	{
+		uint64_t ptrs[3] = { (uintptr_t)sets[0], (uintptr_t)sets[1], (uintptr_t)sets[2] };
+		struct cwp_next_list_args la = {
+			.size = sizeof(la), .sets = (uintptr_t)ptrs, .nr_sets = 3,
+		};
+
+		T_ASSERT(ioctl(list_fd, CWP_IOC_SET_NEXT_LIST, &la) == 0, "SET_NEXT_LIST: %s",
+			 strerror(errno));
+	}
+	pid = clone(vfork_child, t_stack(64 * 1024), CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD,
+		    NULL);
+	T_ASSERT(pid == base + 30, "the clone in progress got %d, not %d", pid, base + 30);
+	pthread_join(th, NULL);
+	t_reap(pid);
+	T_ASSERT(t_nr_requests() == 0, "%u armed after the file's release", t_nr_requests());
+	pid = fork_exit0();
+	T_ASSERT(pid != base + 31, "a set of a file released during a clone was used");
 
 	/* The thread's exit. */
 	T_ASSERT(pthread_create(&th, NULL, arm_and_exit, NULL) == 0, "pthread_create");
