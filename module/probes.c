@@ -164,11 +164,17 @@ int cwp_divert_get(void)
 	return ret;
 }
 
-/* Any context. */
+/*
+ * Any context. The probe goes a second after the last put that left it
+ * unused: a restore arms and drops it for every process it creates, and
+ * each arming costs the selftest and, on x86, the kprobe optimizer's text
+ * patching (under TCG, a busy second CPU for most of a 1,500-process
+ * tree when it went a second after the first such put).
+ */
 void cwp_divert_put(void)
 {
 	if (atomic_dec_and_test(&cwp_nr_divert))
-		schedule_delayed_work(&cwp_divert_off, HZ);
+		mod_delayed_work(system_wq, &cwp_divert_off, HZ);
 }
 
 /* May a list with a gap be armed? */

@@ -45,6 +45,7 @@
 #include <linux/errno.h>
 #include <linux/idr.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
@@ -57,7 +58,7 @@
 /* One reserved set. */
 struct cwp_resv {
 	struct list_head node;		/* in its file's list, or a local one */
-	struct work_struct free_work;
+	struct llist_node dead_node;	/* in cwp_resv_dead, once its clone is done */
 	struct cwp_user *user;
 	bool privileged;		/* charged as a privileged caller's */
 	bool charged;			/* counts in the quotas */
@@ -73,6 +74,16 @@ struct cwp_resv {
 };
 
 static struct workqueue_struct *cwp_resv_wq;
+
+/*
+ * Reservations whose clone is done, freed in process context by one work
+ * item for all: a restore consumes one per process it creates, and a work
+ * item each woke a worker as often (about 300 us of a second CPU per
+ * process of a tree under TCG).
+ */
+static LLIST_HEAD(cwp_resv_dead);
+static void cwp_resv_reap(struct work_struct *work);
+static DECLARE_WORK(cwp_resv_reap_work, cwp_resv_reap);
 static atomic_t cwp_nr_reserved = ATOMIC_INIT(0);
 static atomic_t cwp_nr_resv_alloc = ATOMIC_INIT(0);
 static atomic_long_t cwp_resv_bytes = ATOMIC_LONG_INIT(0);
@@ -171,9 +182,12 @@ static void cwp_resv_free(struct cwp_resv *resv)
 	kfree(resv);
 }
 
-static void cwp_resv_free_work(struct work_struct *work)
+static void cwp_resv_reap(struct work_struct *work)
 {
-	cwp_resv_free(container_of(work, struct cwp_resv, free_work));
+	struct cwp_resv *resv, *tmp;
+
+	llist_for_each_entry_safe(resv, tmp, llist_del_all(&cwp_resv_dead), dead_node)
+		cwp_resv_free(resv);
 }
 
 static void cwp_resv_free_list(struct list_head *list)
@@ -568,8 +582,8 @@ void cwp_reserve_done(struct cwp_resv *resv, bool created)
 			atomic_dec(&cwp_nr_reserved);
 			resv->charged = false;
 		}
-		INIT_WORK(&resv->free_work, cwp_resv_free_work);
-		queue_work(cwp_resv_wq, &resv->free_work);
+		if (llist_add(&resv->dead_node, &cwp_resv_dead))
+			queue_work(cwp_resv_wq, &cwp_resv_reap_work);
 	}
 }
 

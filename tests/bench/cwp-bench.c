@@ -44,6 +44,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -467,16 +468,18 @@ enum {
 	M_CWP,			/* clone_with_pids() */
 	M_FWP,			/* fork_with_pids() */
 	M_LASTPID,		/* flock + ns_last_pid + fork() + check, as CRIU did */
+	M_LIST,			/* fork(), the pids reserved and armed in a list before */
 	NR_M
 };
 
 static const char *const mname[NR_M] = {
 	"fork", "clone", "clone3", "clone3_settid", "cwp_nopids", "cwp", "fwp", "ns_last_pid",
+	"reserve_list",
 };
 
 static int chosen(int m)
 {
-	return m == M_CLONE3_SETTID || m == M_CWP || m == M_FWP || m == M_LASTPID;
+	return m == M_CLONE3_SETTID || m == M_CWP || m == M_FWP || m == M_LASTPID || m == M_LIST;
 }
 
 static int method_of(const char *s, size_t len)
@@ -598,6 +601,9 @@ static pid_t create(int m, const struct want *w)
 		break;
 	case M_LASTPID:
 		r = lastpid_fork(w->p[w->n - 1]);
+		break;
+	case M_LIST:
+		r = fork();
 		break;
 	}
 	return r < 0 ? -errno : r;
@@ -920,17 +926,41 @@ static int module_unload(void)
 	return -errno;
 }
 
-/* Load the module if it is not loaded. */
-static int module_load(void)
+/* Load the module with @params if it is not loaded. */
+static int module_load_params(const char *params)
 {
 	int fd = open(MODULE_PATH, O_RDONLY | O_CLOEXEC), r;
 
 	if (fd < 0)
 		return -errno;
-	r = syscall(SYS_finit_module, fd, "", 0);
+	r = syscall(SYS_finit_module, fd, params, 0);
 	r = r ? -errno : 0;
 	close(fd);
 	return r == -EEXIST ? 0 : r;
+}
+
+static int module_load(void)
+{
+	return module_load_params("");
+}
+
+/*
+ * Reservations count in the module's pool of max_requests (1024 by
+ * default): a section that reserves thousands of sets loads the module
+ * again with a pool of @max, before it opens the device. The test VM's
+ * /init loads it again with its defaults afterwards (/tmp/cwp-reload).
+ */
+static void module_pool(int max)
+{
+	char params[64];
+	int fd;
+
+	snprintf(params, sizeof(params), "max_requests=%d", max);
+	if (module_unload() || module_load_params(params))
+		fail("loading the module with %s: %s", params, strerror(errno));
+	fd = open("/tmp/cwp-reload", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
 }
 
 struct tax_arg {
@@ -1087,12 +1117,71 @@ static void tree_say(const char *msg, size_t len)
 		;
 }
 
+/* The set of tree process @c: its three chosen pids. */
+struct tree_set {
+	struct pid_set set;
+	pid_t pids[3];
+};
+
+static void tree_set_of(struct tree_set *t, int c)
+{
+	t->set.num_pids = 3;
+	t->pids[0] = TL0 + c;
+	t->pids[1] = TL1 + c;
+	t->pids[2] = TL2 + c;
+}
+
+/* M_LIST: arm the pids of processes @first.. (@count) for our next forks. */
+static int tree_arm(int first, int count)
+{
+	static struct tree_set sets[CWP_MAX_NEXT_SETS];
+	static const struct pid_set *ptrs[CWP_MAX_NEXT_SETS];
+	int i;
+
+	if (count > CWP_MAX_NEXT_SETS) {
+		errno = E2BIG;
+		return -1;
+	}
+	for (i = 0; i < count; i++) {
+		tree_set_of(&sets[i], first + i);
+		ptrs[i] = &sets[i].set;
+	}
+	return clone_with_pids_next_list(ptrs, count, NULL);
+}
+
+/* M_LIST: reserve the pids of the whole tree, CWP_MAX_RESERVE_SETS at a time. */
+static int tree_reserve(void)
+{
+	static struct tree_set sets[CWP_MAX_RESERVE_SETS];
+	static const struct pid_set *ptrs[CWP_MAX_RESERVE_SETS];
+	int c, i, n;
+
+	for (c = 0; c < tn; c += n) {
+		n = tn - c < CWP_MAX_RESERVE_SETS ? tn - c : CWP_MAX_RESERVE_SETS;
+		for (i = 0; i < n; i++) {
+			tree_set_of(&sets[i], c + i);
+			ptrs[i] = &sets[i].set;
+		}
+		if (clone_with_pids_reserve(ptrs, n, NULL, NULL))
+			return -1;
+	}
+	return 0;
+}
+
 /* Create the children of @idx; a tree process then waits to be killed. */
 static void tree_node(int idx, int m)
 {
 	int first, count, c;
 
 	tree_children(idx, &first, &count);
+	if (m == M_LIST && count && tree_arm(first, count)) {
+		char f[2] = { 'f', (char)errno };
+
+		tree_say(f, 2);
+		for (c = tree_subtree(idx) - 1; c > 0; c--)
+			tree_say("x", 1);
+		count = 0;
+	}
 	for (c = first; c < first + count; c++) {
 		struct want w = { 3, { TL0 + c, TL1 + c, TL2 + c } };
 		pid_t r = create(m, &w);
@@ -1129,6 +1218,17 @@ static void tree_root(int m)
 		_exit(4);
 	tree_wfd = fds[1];
 	TS->t0 = now_ns();
+	/* The reservation is part of the restore's time. */
+	if (m == M_LIST && tree_reserve()) {
+		TS->failed = tn;
+		TS->err = errno;
+		TS->created = 0;
+		TS->t1 = now_ns();
+		set_wake(&TS->ready, 1);
+		while (!__atomic_load_n(&TS->release, __ATOMIC_ACQUIRE))
+			wait_change(&TS->release, 0, 1000);
+		_exit(0);
+	}
 	tree_node(-1, m);
 	while (got < tn) {
 		struct pollfd pfd = { fds[0], POLLIN, 0 };
@@ -1290,6 +1390,9 @@ static int sec_tree(int argc, char **argv)
 	double per_kb = 0;
 	long avail;
 
+	for (j = 0; j < nm; j++)
+		if (m[j] == M_LIST)
+			module_pool(2 * want_n + 1024);
 	need_device();
 	TS = mmap(NULL, sizeof(*TS), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (TS == MAP_FAILED)
@@ -1641,6 +1744,319 @@ static int sec_churn(int argc, char **argv)
 		       " busy=%ld busy_taken=%ld busy_not_taken=%ld other=%ld err=%d\n",
 		       mname[m[j]], st[j].req, st[j].exact, st[j].wrong, st[j].busy,
 		       st[j].verified, st[j].busy - st[j].verified, st[j].other, st[j].err);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* restore: whole trees restored while others take pids                 */
+
+#define RS_CHILDREN	10	/* the restorer's children, 9 grandchildren each */
+#define RS_GRAND	9
+#define RS_N		(RS_CHILDREN * (1 + RS_GRAND))
+
+struct restore_shm {
+	int stop;
+	int created, wrong, failed, refused, reported, err;
+	long forks, snipes;
+};
+
+static struct restore_shm *RS;
+
+/* Pid of process k of the tree: children 0..9, then their children. */
+static pid_t rs_pid(pid_t base, int k)
+{
+	return base + k;
+}
+
+/* A forker at full speed, as a busy machine. */
+static void rs_forker(void)
+{
+	pin(1);
+	while (!__atomic_load_n(&RS->stop, __ATOMIC_ACQUIRE)) {
+		pid_t p = fork();
+
+		if (p == 0)
+			_exit(0);
+		if (p > 0) {
+			waitpid(p, NULL, 0);
+			__atomic_add_fetch(&RS->forks, 1, __ATOMIC_RELAXED);
+		}
+	}
+	_exit(0);
+}
+
+/* Another restorer taking the pids just ahead of ns_last_pid (set_tid). */
+static void rs_sniper(void)
+{
+	int lfd = open(LAST_PID_PATH, O_RDONLY | O_CLOEXEC);
+	long pid_max = read_long("/proc/sys/kernel/pid_max");
+
+	pin(1);
+	while (!__atomic_load_n(&RS->stop, __ATOMIC_ACQUIRE)) {
+		char buf[32];
+		ssize_t len = pread(lfd, buf, sizeof(buf) - 1, 0);
+		struct want w = { .n = 1 };
+		pid_t r;
+
+		buf[len > 0 ? len : 0] = '\0';
+		w.p[0] = atoi(buf) + 1 + rand() % 3;
+		if (w.p[0] >= pid_max)
+			continue;
+		r = create(M_CLONE3_SETTID, &w);
+		if (r == 0)
+			_exit(0);
+		if (r > 0) {
+			waitpid(r, NULL, 0);
+			__atomic_add_fetch(&RS->snipes, 1, __ATOMIC_RELAXED);
+		}
+	}
+	_exit(0);
+}
+
+struct rs_set {
+	struct pid_set set;
+	pid_t pids[1];
+};
+
+/* Create processes @first.. (@count) of the tree with method @m. */
+static void rs_create(int m, pid_t base, int first, int count, int *kids_first)
+{
+	static struct rs_set sets[RS_N];
+	static const struct pid_set *ptrs[RS_N];
+	int i;
+
+	if (m == M_LIST) {
+		for (i = 0; i < count; i++) {
+			sets[i].set.num_pids = 1;
+			sets[i].pids[0] = rs_pid(base, first + i);
+			ptrs[i] = &sets[i].set;
+		}
+		if (clone_with_pids_next_list(ptrs, count, NULL)) {
+			__atomic_store_n(&RS->err, errno, __ATOMIC_RELAXED);
+			__atomic_add_fetch(&RS->failed, count, __ATOMIC_RELAXED);
+			/* Their own children will never report. */
+			if (kids_first)
+				__atomic_add_fetch(&RS->reported, count, __ATOMIC_RELAXED);
+			goto out;
+		}
+	}
+	for (i = 0; i < count; i++) {
+		struct want w = { 1, { rs_pid(base, first + i) } };
+		pid_t r = create(m, &w);
+		if (r == 0) {
+			if (kids_first)
+				rs_create(m, base, kids_first[i], RS_GRAND, NULL);
+			for (;;)
+				pause();
+		}
+		if (r < 0) {
+			__atomic_store_n(&RS->err, -r, __ATOMIC_RELAXED);
+			__atomic_add_fetch(&RS->failed, 1, __ATOMIC_RELAXED);
+			if (kids_first)
+				__atomic_add_fetch(&RS->reported, 1, __ATOMIC_RELAXED);
+			/*
+			 * A list ends at a failed clone; a restorer stops there
+			 * (the restore failed), and so do we.
+			 */
+			__atomic_add_fetch(&RS->failed, count - i - 1, __ATOMIC_RELAXED);
+			if (kids_first)
+				__atomic_add_fetch(&RS->reported, count - i - 1, __ATOMIC_RELAXED);
+			break;
+		}
+		__atomic_add_fetch(&RS->created, 1, __ATOMIC_RELAXED);
+		if (r != w.p[0])
+			__atomic_add_fetch(&RS->wrong, 1, __ATOMIC_RELAXED);
+	}
+out:
+	__atomic_add_fetch(&RS->reported, 1, __ATOMIC_RELEASE);
+}
+
+/* The restorer of one tree: a process group of its own, killed after. */
+static void rs_restorer(int m, pid_t base)
+{
+	static struct rs_set sets[RS_N];
+	static const struct pid_set *ptrs[RS_N];
+	int kids_first[RS_CHILDREN], i;
+
+	setpgid(0, 0);
+	if (m == M_LIST) {
+		for (i = 0; i < RS_N; i++) {
+			sets[i].set.num_pids = 1;
+			sets[i].pids[0] = rs_pid(base, i);
+			ptrs[i] = &sets[i].set;
+		}
+		if (clone_with_pids_reserve(ptrs, RS_N, NULL, NULL)) {
+			__atomic_store_n(&RS->err, errno, __ATOMIC_RELAXED);
+			__atomic_store_n(&RS->refused, 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&RS->reported, RS_CHILDREN + 1, __ATOMIC_RELEASE);
+			for (;;)
+				pause();
+		}
+	}
+	for (i = 0; i < RS_CHILDREN; i++)
+		kids_first[i] = RS_CHILDREN + i * RS_GRAND;
+	rs_create(m, base, 0, RS_CHILDREN, kids_first);
+	for (;;)
+		pause();
+}
+
+static int sec_restore(int argc, char **argv)
+{
+	int rounds = iparam(argc, argv, "rounds", 200);
+	int ahead = iparam(argc, argv, "ahead", 40);
+	const char *ms = param(argc, argv, "methods", "reserve_list,clone3_settid,ns_last_pid");
+	struct {
+		long restores, complete, halfway, refused, wrong_pids, wrong_restores;
+		int err;
+	} st[NR_M];
+	int m[NR_M], nm = parse_methods(ms, m), r, j;
+	long pid_max = read_long("/proc/sys/kernel/pid_max");
+	unsigned long long t0;
+	pid_t fk, sn;
+
+	need_device();
+	memset(st, 0, sizeof(st));
+	RS = mmap(NULL, sizeof(*RS), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (RS == MAP_FAILED)
+		fail("mmap: %s", strerror(errno));
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	printf("BENCH restore params rounds=%d tree=%d shape=%d,%d methods=%s ahead=%d"
+	       " (the tree's pids start that far past ns_last_pid)\n",
+	       rounds, RS_N, RS_CHILDREN, RS_CHILDREN * RS_GRAND, ms, ahead);
+	fflush(NULL);
+	fk = fork();
+	if (fk == 0)
+		rs_forker();
+	sn = fork();
+	if (sn == 0)
+		rs_sniper();
+	pin(0);
+	t0 = now_ns();
+	for (r = 0; r < rounds; r++) {
+		for (j = 0; j < nm; j++) {
+			int mi = (j + r) % nm;
+			long last = read_long(LAST_PID_PATH);
+			pid_t base = last + ahead, rp, z;
+			unsigned long long ts;
+			int created, wrong, failed;
+
+			if (base + RS_N + 10 >= pid_max)
+				base = 1000;
+			RS->created = RS->wrong = RS->failed = RS->refused = RS->reported = 0;
+			RS->err = 0;
+			fflush(NULL);
+			rp = fork();
+			if (rp == 0)
+				rs_restorer(m[mi], base);
+			ts = now_ns();
+			while (__atomic_load_n(&RS->reported, __ATOMIC_ACQUIRE) < RS_CHILDREN + 1 &&
+			       now_ns() - ts < 30ULL * 1000000000ULL)
+				usleep(1000);
+			created = RS->created;
+			wrong = RS->wrong;
+			failed = RS->failed;
+			st[mi].restores++;
+			if (RS->refused)
+				st[mi].refused++;
+			else if (created == RS_N && !wrong && !failed)
+				st[mi].complete++;
+			else if (!wrong)
+				st[mi].halfway++;
+			st[mi].wrong_pids += wrong;
+			st[mi].wrong_restores += wrong > 0;
+			if (RS->err)
+				st[mi].err = RS->err;
+			kill(-rp, SIGKILL);
+			/* The restorer, its tree (we are their subreaper). */
+			while ((z = waitpid(-1, NULL, __WALL | WNOHANG)) > 0 || (z == 0 && !kill(-rp, 0)))
+				if (z == 0)
+					usleep(1000);
+			while (waitpid(-1, NULL, __WALL | WNOHANG) > 0)
+				;
+		}
+	}
+	__atomic_store_n(&RS->stop, 1, __ATOMIC_RELEASE);
+	waitpid(fk, NULL, 0);
+	waitpid(sn, NULL, 0);
+	printf("BENCH restore load seconds=%.1f forks=%ld snipes=%ld\n", (now_ns() - t0) / 1e9,
+	       RS->forks, RS->snipes);
+	for (j = 0; j < nm; j++)
+		printf("BENCH restore result method=%s restores=%ld complete=%ld halfway=%ld"
+		       " refused_up_front=%ld wrong_restores=%ld wrong_pids=%ld err=%d\n",
+		       mname[m[j]], st[j].restores, st[j].complete, st[j].halfway, st[j].refused,
+		       st[j].wrong_restores, st[j].wrong_pids, st[j].err);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* reserve: the cost of reserving n pids against creating n processes  */
+
+static int sec_reserve(int argc, char **argv)
+{
+	int rounds = iparam(argc, argv, "rounds", 10);
+	const char *ns_ = param(argc, argv, "n", "100,1000,4000");
+	static struct rs_set sets[CWP_MAX_RESERVE_SETS];
+	static const struct pid_set *ptrs[CWP_MAX_RESERVE_SETS];
+	static pid_t kids[CWP_MAX_RESERVE_SETS];
+	int ns[8], nn = parse_ints(ns_, ns, 8), r, i, k;
+
+	module_pool(2 * CWP_MAX_RESERVE_SETS);
+	need_device();
+	pin(0);
+	printf("BENCH reserve params rounds=%d n=%s (reserve + release of n one-level sets,"
+	       " against fork() of n children that stay alive)\n", rounds, ns_);
+	for (i = 0; i < nn; i++) {
+		int n = ns[i] > CWP_MAX_RESERVE_SETS ? CWP_MAX_RESERVE_SETS : ns[i];
+		double *vr = calloc(rounds, sizeof(double)), *vf = calloc(rounds, sizeof(double));
+		double *vrel = calloc(rounds, sizeof(double)), *q = calloc(rounds, sizeof(double));
+		long fails = 0;
+
+		for (r = 0; r < rounds; r++) {
+			pid_t lo = far_pids(n);
+			unsigned long long t;
+
+			for (k = 0; k < n; k++) {
+				sets[k].set.num_pids = 1;
+				sets[k].pids[0] = lo + k;
+				ptrs[k] = &sets[k].set;
+			}
+			t = now_ns();
+			if (clone_with_pids_reserve(ptrs, n, NULL, NULL)) {
+				fails++;
+				continue;
+			}
+			vr[r] = (now_ns() - t) / 1e3;
+			t = now_ns();
+			clone_with_pids_release(NULL, 0);
+			vrel[r] = (now_ns() - t) / 1e3;
+			t = now_ns();
+			for (k = 0; k < n; k++) {
+				kids[k] = fork();
+				if (kids[k] == 0) {
+					pause();
+					_exit(0);
+				}
+			}
+			vf[r] = (now_ns() - t) / 1e3;
+			for (k = 0; k < n; k++)
+				if (kids[k] > 0)
+					kill(kids[k], SIGKILL);
+			for (k = 0; k < n; k++)
+				if (kids[k] > 0)
+					waitpid(kids[k], NULL, 0);
+			q[r] = vr[r] / vf[r];
+		}
+		printf("BENCH reserve n=%d result method=reserve reserve_us=%.0f release_us=%.0f"
+		       " fork_us=%.0f vs_fork=%.4f,%.4f,%.4f fail=%ld\n", n,
+		       quantile(vr, rounds, 0.5), quantile(vrel, rounds, 0.5),
+		       quantile(vf, rounds, 0.5), quantile(q, rounds, 0.5), quantile(q, rounds, 0.25),
+		       quantile(q, rounds, 0.75), fails);
+		fflush(stdout);
+		free(vr);
+		free(vf);
+		free(vrel);
+		free(q);
+	}
 	return 0;
 }
 
@@ -2250,6 +2666,7 @@ int main(int argc, char **argv)
 	} sections[] = {
 		{ "env", sec_env }, { "latency", sec_latency }, { "depth", sec_depth }, { "tax", sec_tax },
 		{ "tree", sec_tree }, { "tput", sec_tput }, { "churn", sec_churn },
+		{ "restore", sec_restore }, { "reserve", sec_reserve },
 		{ "threads", sec_threads }, { "profile", sec_profile }, { "graph", sec_graph },
 	};
 	unsigned int i;

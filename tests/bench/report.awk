@@ -45,7 +45,7 @@ $1 != "BENCH" { next }
 {
 	sec = $2
 	tag = ""
-	if ($3 ~ /^(d|mode)=/)
+	if ($3 ~ /^(d|mode|n)=/)
 		tag = $3
 	method = kv($0, "method")
 }
@@ -89,6 +89,10 @@ sec == "env" {
 sec == "tree" && $3 == "cpu" {
 	TC[method] = $0
 }
+sec == "restore" && $3 == "load" {
+	restore_forks = kv($0, "forks")
+	restore_snipes = kv($0, "snipes")
+}
 sec == "churn" && $3 == "churner" {
 	churn_rate = kv($0, "forks_per_s")
 }
@@ -120,6 +124,7 @@ END {
 	row("", "`clone3()` set_tid / `clone3()`", R[L, "", "clone3_settid", "vs_clone3"])
 	c = sprintf("2. tree of %s, 3 generations, 2 nested pid ns", tree_n)
 	row(c, "`fork_with_pids()` / `fork()`", R["tree", "", "fwp", "vs_fork"], "1.05", "<=", 1.05)
+	row("", "reserve all + lists + `fork()` / `fork()`", R["tree", "", "reserve_list", "vs_fork"], "1.02", "<=", 1.02)
 	T = "mode=threads"
 	c = "3. 2 threads, throughput"
 	row(c, "`fork_with_pids()` / `fork()`", R["tput", T, "fwp", "vs_fork"], "0.95", ">=", 0.95)
@@ -224,6 +229,49 @@ END {
 			100 * R["churn", "", m, "busy_not_taken"] / req, 100 * R["churn", "", m, "other"] / req))
 	}
 
+	if (R["restore", "", "reserve_list", "restores"] != "") {
+		print ""
+		print "Restores of a 100-process tree (10 children, 9 grandchildren each, one pid level) whose pids"
+		print "start " kv(params["restore"], "ahead") " past ns_last_pid, while a process forks at full speed (" restore_forks " forks)"
+		print "and another takes the 3 pids after ns_last_pid with `clone3()` set_tid (" restore_snipes " taken):"
+		print ""
+		print "| Method | Restores | Complete, exact | Failed after creating some | Refused before creating any | Restores with wrong pids | Wrong pids |"
+		print "|---|---|---|---|---|---|---|"
+		split("reserve_list clone3_settid ns_last_pid", rm_, " ")
+		split("reserve the tree + lists + `fork()`|`clone3()` set_tid per process (CRIU)|ns_last_pid + `fork()` per process", rn_, "|")
+		for (i = 1; i <= 3; i++) {
+			m = rm_[i]
+			if (R["restore", "", m, "restores"] == "")
+				continue
+			printf "| %s | %d | %d | %d | %d | %d | %d |\n", rn_[i], R["restore", "", m, "restores"],
+				R["restore", "", m, "complete"], R["restore", "", m, "failed_after_start"],
+				R["restore", "", m, "refused_up_front"], R["restore", "", m, "wrong_restores"],
+				R["restore", "", m, "wrong_pids"]
+		}
+	}
+	nres = 0
+	for (k in R) {
+		split(k, kk, SUBSEP)
+		if (kk[1] == "reserve" && kk[4] == "vs_fork")
+			resn[nres++] = substr(kk[2], 3) + 0
+	}
+	if (nres) {
+		print ""
+		print "Reserving n pids (one level) and releasing them, against creating n processes with `fork()`"
+		print "(they stay alive until all exist); medians, microseconds under TCG:"
+		print ""
+		print "| n | Reserve | Release | fork() x n | Reserve / fork() x n |"
+		print "|---|---|---|---|---|"
+		for (n = 1; n <= 100000; n++) {
+			N = "n=" n
+			if (R["reserve", N, "reserve", "vs_fork"] == "")
+				continue
+			printf "| %d | %s | %s | %s | %s |\n", n, R["reserve", N, "reserve", "reserve_us"],
+				R["reserve", N, "reserve", "release_us"], R["reserve", N, "reserve", "fork_us"],
+				ratio(R["reserve", N, "reserve", "vs_fork"])
+		}
+	}
+
 	if (dmax) {
 		print ""
 		print "Cost versus depth (levels = pids per process; all levels chosen). Ratios, then"
@@ -312,7 +360,7 @@ END {
 	print ""
 	print "Counts used:"
 	print ""
-	ns = split("latency depth tax tputmode=threads tputmode=procs churn threads tree profile", order, " ")
+	ns = split("latency depth tax tputmode=threads tputmode=procs churn restore reserve threads tree profile", order, " ")
 	for (i = 1; i <= ns; i++)
 		if (order[i] in params)
 			printf "- %s: %s (%s s)\n", order[i], params[order[i]], secs[order[i]]
