@@ -15,6 +15,7 @@
  * unprivileged caller's must be used within divert_ttl_ms.
  */
 #include <linux/kernel.h>
+#include <linux/atomic.h>
 #include <linux/hashtable.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -37,7 +38,7 @@ MODULE_PARM_DESC(divert_ttl_ms, "how long a list with a gap armed by an unprivil
 struct cwp_user {
 	struct hlist_node node;
 	kuid_t uid;
-	unsigned int refs;	/* requests that point here */
+	atomic_t refs;		/* requests that point here; 0 only under cwp_lock */
 	unsigned int live;	/* of which live */
 };
 
@@ -96,7 +97,7 @@ struct cwp_user *cwp_user_get(kuid_t uid)
 	raw_spin_lock(&cwp_lock);
 	user = cwp_user_find(uid);
 	if (user)
-		user->refs++;
+		atomic_inc(&user->refs);
 	raw_spin_unlock(&cwp_lock);
 	if (user)
 		return user;
@@ -105,11 +106,11 @@ struct cwp_user *cwp_user_get(kuid_t uid)
 	if (!new)
 		return NULL;
 	new->uid = uid;
-	new->refs = 1;
+	atomic_set(&new->refs, 1);
 	raw_spin_lock(&cwp_lock);
 	user = cwp_user_find(uid);
 	if (user) {
-		user->refs++;
+		atomic_inc(&user->refs);
 	} else {
 		hash_add(cwp_users, &new->node, __kuid_val(uid));
 		cwp_nr_users++;
@@ -121,13 +122,19 @@ struct cwp_user *cwp_user_get(kuid_t uid)
 	return user;
 }
 
-/* Drop a request's reference. Process context. */
+/*
+ * Drop a request's reference. Process context. Only the last one takes
+ * cwp_lock, which the probes take for every clone of a task with pids
+ * armed: a restore frees a reservation for each process it creates.
+ */
 void cwp_user_put(struct cwp_user *user)
 {
 	bool last;
 
+	if (atomic_add_unless(&user->refs, -1, 1))
+		return;
 	raw_spin_lock(&cwp_lock);
-	last = !--user->refs;
+	last = atomic_dec_and_test(&user->refs);
 	if (last) {
 		WARN_ON_ONCE(user->live);
 		hash_del(&user->node);

@@ -152,7 +152,8 @@ static void cwp_resv_untake(struct cwp_resv *resv)
 	unsigned long flags;
 	unsigned int i;
 
-	if (!resv->nr_taken)
+	/* A consumed reservation: its task holds every number. */
+	if (!resv->nr_taken || resv->handed == GENMASK(resv->nr_taken - 1, 0))
 		return;
 	spin_lock_irqsave(cwp_pidmap_lock, flags);
 	for (i = 0; i < resv->nr_taken; i++)

@@ -81,7 +81,7 @@ section b_churn churn rounds="$(r 10)" ops=50
 section b_threads threads rounds="$(r 10)" n=1000
 section b_restore restore rounds="$(r 200)" ahead=40
 section b_reserve reserve rounds="$(r 10)" n=100,1000,4000
-section b_tree tree rounds="$(r 5)" n=10000 methods=fork,fwp,reserve_list
+section b_tree tree rounds="$(r 5)" n=10000 methods=fork,fwp,list,reserve_list
 section b_profile profile n=20 depths=1,4,32
 # Durations per kernel function (function_graph): distorted by the tracer's
 # own cost under TCG, so only on request.

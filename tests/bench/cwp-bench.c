@@ -469,17 +469,19 @@ enum {
 	M_FWP,			/* fork_with_pids() */
 	M_LASTPID,		/* flock + ns_last_pid + fork() + check, as CRIU did */
 	M_LIST,			/* fork(), the pids reserved and armed in a list before */
+	M_NEXTLIST,		/* fork(), the pids armed in a list before */
 	NR_M
 };
 
 static const char *const mname[NR_M] = {
 	"fork", "clone", "clone3", "clone3_settid", "cwp_nopids", "cwp", "fwp", "ns_last_pid",
-	"reserve_list",
+	"reserve_list", "list",
 };
 
 static int chosen(int m)
 {
-	return m == M_CLONE3_SETTID || m == M_CWP || m == M_FWP || m == M_LASTPID || m == M_LIST;
+	return m == M_CLONE3_SETTID || m == M_CWP || m == M_FWP || m == M_LASTPID || m == M_LIST ||
+	       m == M_NEXTLIST;
 }
 
 static int method_of(const char *s, size_t len)
@@ -603,6 +605,7 @@ static pid_t create(int m, const struct want *w)
 		r = lastpid_fork(w->p[w->n - 1]);
 		break;
 	case M_LIST:
+	case M_NEXTLIST:
 		r = fork();
 		break;
 	}
@@ -1174,7 +1177,7 @@ static void tree_node(int idx, int m)
 	int first, count, c;
 
 	tree_children(idx, &first, &count);
-	if (m == M_LIST && count && tree_arm(first, count)) {
+	if ((m == M_LIST || m == M_NEXTLIST) && count && tree_arm(first, count)) {
 		char f[2] = { 'f', (char)errno };
 
 		tree_say(f, 2);

@@ -124,6 +124,7 @@ END {
 	row("", "`clone3()` set_tid / `clone3()`", R[L, "", "clone3_settid", "vs_clone3"])
 	c = sprintf("2. tree of %s, 3 generations, 2 nested pid ns", tree_n)
 	row(c, "`fork_with_pids()` / `fork()`", R["tree", "", "fwp", "vs_fork"], "1.05", "<=", 1.05)
+	row("", "lists + `fork()` / `fork()`", R["tree", "", "list", "vs_fork"])
 	row("", "reserve all + lists + `fork()` / `fork()`", R["tree", "", "reserve_list", "vs_fork"], "1.02", "<=", 1.02)
 	T = "mode=threads"
 	c = "3. 2 threads, throughput"
