@@ -167,9 +167,9 @@ int cwp_divert_get(void)
 /*
  * Any context. The probe goes a second after the last put that left it
  * unused: a restore arms and drops it for every process it creates, and
- * each arming costs the selftest and, on x86, the kprobe optimizer's text
- * patching (under TCG, a busy second CPU for most of a 1,500-process
- * tree when it went a second after the first such put).
+ * each arming costs the selftest and the text patching of two kprobes,
+ * which a put a second after the first one that left it unused redid
+ * every second.
  */
 void cwp_divert_put(void)
 {

@@ -77,9 +77,8 @@ static struct workqueue_struct *cwp_resv_wq;
 
 /*
  * Reservations whose clone is done, freed in process context by one work
- * item for all: a restore consumes one per process it creates, and a work
- * item each woke a worker as often (about 300 us of a second CPU per
- * process of a tree under TCG).
+ * item for all: a restore consumes one per process it creates, and a
+ * work item each would wake a worker as often.
  */
 static LLIST_HEAD(cwp_resv_dead);
 static void cwp_resv_reap(struct work_struct *work);
