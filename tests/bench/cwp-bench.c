@@ -1984,7 +1984,7 @@ static int sec_restore(int argc, char **argv)
 	printf("BENCH restore load seconds=%.1f forks=%ld snipes=%ld\n", (now_ns() - t0) / 1e9,
 	       RS->forks, RS->snipes);
 	for (j = 0; j < nm; j++)
-		printf("BENCH restore result method=%s restores=%ld complete=%ld halfway=%ld"
+		printf("BENCH restore result method=%s restores=%ld complete=%ld failed_after_start=%ld"
 		       " refused_up_front=%ld wrong_restores=%ld wrong_pids=%ld err=%d\n",
 		       mname[m[j]], st[j].restores, st[j].complete, st[j].halfway, st[j].refused,
 		       st[j].wrong_restores, st[j].wrong_pids, st[j].err);
