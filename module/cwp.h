@@ -168,6 +168,7 @@ bool cwp_init_ns_privileged(void);
 
 /* request.c: the life of requests. */
 int cwp_request_init(void);
+void cwp_request_debugfs(struct dentry *dir);
 void cwp_request_exit(void);
 struct cwp_request *cwp_request_create(const struct cwp_pids *p,
 				       struct cwp_file *owner);
@@ -230,6 +231,7 @@ enum {
 /* reserve.c: pids reserved ahead of their clones. */
 struct cwp_resv;
 int cwp_reserve_init(void);
+void cwp_reserve_debugfs(struct dentry *dir);
 bool cwp_reserve_usable(void);
 bool cwp_reserve_matches(struct cwp_file *cf, const struct cwp_pids *p);
 struct cwp_resv *cwp_reserve_claim(struct cwp_file *cf, const struct cwp_level *level,

@@ -30,6 +30,8 @@ static int __init cwp_init(void)
 	if (ret)
 		goto err_reserve;
 	cwp_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	cwp_request_debugfs(cwp_debugfs);
+	cwp_reserve_debugfs(cwp_debugfs);
 	ret = cwp_probes_init(cwp_debugfs);
 	if (ret)
 		goto err_divert;

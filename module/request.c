@@ -14,6 +14,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/cred.h>
+#include <linux/debugfs.h>
 #include <linux/errno.h>
 #include <linux/hashtable.h>
 #include <linux/jiffies.h>
@@ -44,6 +45,7 @@ static atomic_t cwp_nr_alloc = ATOMIC_INIT(0);	/* allocated */
 static atomic_t cwp_nr_owed = ATOMIC_INIT(0);	/* owing a restart an error */
 static atomic_t cwp_nr_sets = ATOMIC_INIT(0);	/* sets of live requests */
 static atomic_long_t cwp_queue_bytes = ATOMIC_LONG_INIT(0);	/* lists' sets */
+static atomic_t cwp_nr_restarts = ATOMIC_INIT(0);	/* clones kept for a restart */
 
 static struct workqueue_struct *cwp_free_wq;
 
@@ -714,6 +716,7 @@ void cwp_request_finish(struct pt_regs *regs)
 			req->resv = NULL;
 		}
 		if (ret == -ERESTARTNOINTR && !req->error) {
+			atomic_inc(&cwp_nr_restarts);
 			req->restart = true;
 			cwp_current_call(&req->restart_call);
 			cwp_request_repin(req);
@@ -993,6 +996,12 @@ void cwp_request_unfake(struct cwp_request *req)
 	raw_spin_unlock(&cwp_lock);
 	synchronize_rcu();
 	kfree(req);
+}
+
+/* Counters the tests read: they show that a storm made clones restart. */
+void cwp_request_debugfs(struct dentry *dir)
+{
+	debugfs_create_atomic_t("stat_restarts", 0400, dir, &cwp_nr_restarts);
 }
 
 int cwp_request_init(void)

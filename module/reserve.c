@@ -16,7 +16,11 @@
  *
  * A reservation belongs to the open file it was made through, in the
  * file's list under cwp_lock; it counts in its user's quota like an
- * armed set. A clone of a request armed through that file whose chosen
+ * armed set. It is found by the number of its innermost level, which no
+ * other reservation nor task can have in that namespace: a hash table of
+ * as many buckets as sets can be armed (max_requests), under cwp_lock,
+ * makes arming a set and claiming its reservation cost the same whatever
+ * the number of reservations. A clone of a request armed through that file whose chosen
  * pids include all of its pids consumes it (a task of a pid namespace
  * created after the reservation has levels it could not hold):
  *
@@ -42,10 +46,14 @@
  */
 #include <linux/kernel.h>
 #include <linux/cred.h>
+#include <linux/debugfs.h>
 #include <linux/errno.h>
+#include <linux/hash.h>
 #include <linux/idr.h>
 #include <linux/list.h>
 #include <linux/llist.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
@@ -58,6 +66,8 @@
 /* One reserved set. */
 struct cwp_resv {
 	struct list_head node;		/* in its file's list, or a local one */
+	struct hlist_node hash_node;	/* in cwp_resv_hash, while in its file's list */
+	struct cwp_file *cf;		/* its file, once reserved */
 	struct llist_node dead_node;	/* in cwp_resv_dead, once its clone is done */
 	struct cwp_user *user;
 	bool privileged;		/* charged as a privileged caller's */
@@ -75,17 +85,24 @@ struct cwp_resv {
 
 static struct workqueue_struct *cwp_resv_wq;
 
+/* Reservations of every file by their innermost level; under cwp_lock. */
+static struct hlist_head *cwp_resv_hash;
+static unsigned int cwp_resv_hash_bits;
+
 /*
  * Reservations whose clone is done, freed in process context by one work
- * item for all: a restore consumes one per process it creates, and a
- * work item each would wake a worker as often.
+ * item for all, a second after the first: a restore consumes one per
+ * process it creates, and a work item each would wake another CPU as
+ * often. Their tasks hold the same namespaces meanwhile.
  */
+#define CWP_RESV_REAP_DELAY	HZ
 static LLIST_HEAD(cwp_resv_dead);
 static void cwp_resv_reap(struct work_struct *work);
-static DECLARE_WORK(cwp_resv_reap_work, cwp_resv_reap);
+static DECLARE_DELAYED_WORK(cwp_resv_reap_work, cwp_resv_reap);
 static atomic_t cwp_nr_reserved = ATOMIC_INIT(0);
 static atomic_t cwp_nr_resv_alloc = ATOMIC_INIT(0);
 static atomic_long_t cwp_resv_bytes = ATOMIC_LONG_INIT(0);
+static atomic_t cwp_nr_resv_back = ATOMIC_INIT(0);	/* clones undone, given back */
 
 /* Can reservations be made on this kernel? */
 bool cwp_reserve_usable(void)
@@ -100,12 +117,53 @@ unsigned int cwp_reserved(void)
 
 size_t cwp_reserve_mem(void)
 {
-	return atomic_long_read(&cwp_resv_bytes);
+	return atomic_long_read(&cwp_resv_bytes) +
+	       (sizeof(*cwp_resv_hash) << cwp_resv_hash_bits);
 }
 
 static size_t cwp_resv_size(unsigned int nr_levels)
 {
 	return struct_size((struct cwp_resv *)NULL, level, nr_levels);
+}
+
+static struct hlist_head *cwp_resv_bucket(const struct pid_namespace *ns, pid_t nr)
+{
+	return &cwp_resv_hash[hash_32(hash_ptr(ns, 32) ^ (u32)nr, cwp_resv_hash_bits)];
+}
+
+/*
+ * The reservation holding @nr in @ns as its innermost level, if it is
+ * @cf's. There is one at most: the number is taken in @ns. Under cwp_lock.
+ */
+static struct cwp_resv *cwp_resv_lookup(const struct cwp_file *cf, const struct pid_namespace *ns,
+					pid_t nr)
+{
+	struct cwp_resv *resv;
+
+	hlist_for_each_entry(resv, cwp_resv_bucket(ns, nr), hash_node)
+		if (resv->level[0].ns == ns && resv->level[0].nr == nr)
+			return resv->cf == cf ? resv : NULL;
+	return NULL;
+}
+
+/* Give the reservations of @list to @cf. Under cwp_lock. */
+static void cwp_resv_attach(struct cwp_file *cf, struct list_head *list)
+{
+	struct cwp_resv *resv;
+
+	list_for_each_entry(resv, list, node) {
+		resv->cf = cf;
+		hlist_add_head(&resv->hash_node,
+			       cwp_resv_bucket(resv->level[0].ns, resv->level[0].nr));
+	}
+	list_splice_tail_init(list, &cf->reservations);
+}
+
+/* Take @resv off its file. Under cwp_lock. */
+static void cwp_resv_detach_one(struct cwp_resv *resv)
+{
+	hlist_del_init(&resv->hash_node);
+	list_del_init(&resv->node);
 }
 
 /* A reservation of the chosen pids of @p, holding nothing yet. */
@@ -136,6 +194,7 @@ static struct cwp_resv *cwp_resv_create(const struct cwp_pids *p)
 		resv->nr_levels++;
 	}
 	INIT_LIST_HEAD(&resv->node);
+	INIT_HLIST_NODE(&resv->hash_node);
 	atomic_inc(&cwp_nr_resv_alloc);
 	atomic_long_add(cwp_resv_size(resv->nr_levels), &cwp_resv_bytes);
 	return resv;
@@ -318,7 +377,7 @@ int cwp_reserve(struct cwp_file *cf, struct cwp_reserve_args *args)
 	}
 
 	raw_spin_lock(&cwp_lock);
-	list_splice_tail(&list, &cf->reservations);
+	cwp_resv_attach(cf, &list);
 	raw_spin_unlock(&cwp_lock);
 	return 0;
 
@@ -345,35 +404,54 @@ static bool cwp_resv_match(const struct cwp_resv *resv, const struct cwp_pids *p
 	return n == resv->nr_levels;
 }
 
+/* The innermost chosen level of @p, and its namespace in *@ns. */
+static pid_t cwp_pids_innermost(const struct cwp_pids *p, struct pid_namespace **ns)
+{
+	int i;
+
+	*ns = p->children_ns;
+	for (i = p->num - 1; !p->pids[i]; i--)
+		*ns = (*ns)->parent;
+	return p->pids[i];
+}
+
 /*
- * Take @cf's reservations off its list into @list: all of them, or the
- * one matching @p (returns -ENOENT if none does, -EBUSY if only one whose
- * clone is in progress does). One whose clone is in progress is freed
- * when that clone returns. Under cwp_lock.
+ * Take @cf's reservation of exactly the chosen pids of @p (at least one)
+ * off its file into @list: -ENOENT if it has none, -EBUSY if its clone is
+ * in progress. Under cwp_lock.
  */
 static int cwp_resv_detach(struct cwp_file *cf, const struct cwp_pids *p,
 			   struct list_head *list)
 {
+	struct pid_namespace *ns;
+	struct cwp_resv *resv;
+	pid_t nr = cwp_pids_innermost(p, &ns);
+
+	resv = cwp_resv_lookup(cf, ns, nr);
+	if (!resv || !cwp_resv_match(resv, p))
+		return -ENOENT;
+	if (resv->in_flight)
+		return -EBUSY;
+	cwp_resv_detach_one(resv);
+	list_add_tail(&resv->node, list);
+	return 0;
+}
+
+/*
+ * Take all of @cf's reservations off it into @list; one whose clone is in
+ * progress is freed when that clone returns. Under cwp_lock.
+ */
+static void cwp_resv_detach_all(struct cwp_file *cf, struct list_head *list)
+{
 	struct cwp_resv *resv, *tmp;
-	int ret = p ? -ENOENT : 0;
 
 	list_for_each_entry_safe(resv, tmp, &cf->reservations, node) {
-		if (p && !cwp_resv_match(resv, p))
-			continue;
-		if (resv->in_flight) {
-			if (p) {
-				ret = -EBUSY;
-				continue;
-			}
+		cwp_resv_detach_one(resv);
+		if (resv->in_flight)
 			resv->orphan = true;
-			list_del_init(&resv->node);
-			continue;
-		}
-		list_move_tail(&resv->node, list);
-		if (p)
-			return 0;
+		else
+			list_add_tail(&resv->node, list);
 	}
-	return ret;
 }
 
 /*
@@ -392,7 +470,7 @@ int cwp_unreserve(struct cwp_file *cf, struct cwp_reserve_args *args)
 
 	if (!args->nr_sets) {
 		raw_spin_lock(&cwp_lock);
-		cwp_resv_detach(cf, NULL, &list);
+		cwp_resv_detach_all(cf, &list);
 		raw_spin_unlock(&cwp_lock);
 		cwp_resv_free_list(&list);
 		return 0;
@@ -414,7 +492,7 @@ int cwp_unreserve(struct cwp_file *cf, struct cwp_reserve_args *args)
 	if (ret) {
 		/* None is released: back to the file, in any order. */
 		raw_spin_lock(&cwp_lock);
-		list_splice_tail(&list, &cf->reservations);
+		cwp_resv_attach(cf, &list);
 		raw_spin_unlock(&cwp_lock);
 		return ret;
 	}
@@ -428,7 +506,7 @@ void cwp_reserve_release_file(struct cwp_file *cf)
 	LIST_HEAD(list);
 
 	raw_spin_lock(&cwp_lock);
-	cwp_resv_detach(cf, NULL, &list);
+	cwp_resv_detach_all(cf, &list);
 	raw_spin_unlock(&cwp_lock);
 	cwp_resv_free_list(&list);
 }
@@ -470,10 +548,14 @@ static struct cwp_resv *cwp_resv_find(struct cwp_file *cf, const struct cwp_leve
 				      unsigned int nr_levels)
 {
 	struct cwp_resv *resv;
+	unsigned int i;
 
-	list_for_each_entry(resv, &cf->reservations, node)
-		if (!resv->in_flight && cwp_resv_within(resv, level, nr_levels))
+	/* Its innermost level is one of them. */
+	for (i = 0; i < nr_levels; i++) {
+		resv = cwp_resv_lookup(cf, level[i].ns, level[i].nr);
+		if (resv && !resv->in_flight && cwp_resv_within(resv, level, nr_levels))
 			return resv;
+	}
 	return NULL;
 }
 
@@ -573,9 +655,11 @@ void cwp_reserve_done(struct cwp_resv *resv, bool created)
 	if (!created && resv->handed)
 		pr_warn_ratelimited("a failed clone kept %#x of the levels of its reservation: reservation dropped\n",
 				    resv->handed);
+	if (!created && !resv->handed)
+		atomic_inc(&cwp_nr_resv_back);
 	if (created || resv->handed || resv->orphan) {
 		if (!resv->orphan)
-			list_del_init(&resv->node);
+			cwp_resv_detach_one(resv);
 		/* Out of the counts now; the rest in process context. */
 		if (resv->charged) {
 			cwp_quota_uncharge(resv->user, resv->privileged, 1);
@@ -583,19 +667,43 @@ void cwp_reserve_done(struct cwp_resv *resv, bool created)
 			resv->charged = false;
 		}
 		if (llist_add(&resv->dead_node, &cwp_resv_dead))
-			queue_work(cwp_resv_wq, &cwp_resv_reap_work);
+			queue_delayed_work(cwp_resv_wq, &cwp_resv_reap_work,
+					   CWP_RESV_REAP_DELAY);
 	}
+}
+
+/* Counters the tests read: they show that undone clones gave pids back. */
+void cwp_reserve_debugfs(struct dentry *dir)
+{
+	debugfs_create_atomic_t("stat_reservations_back", 0400, dir, &cwp_nr_resv_back);
 }
 
 int cwp_reserve_init(void)
 {
+	unsigned int i;
+
+	cwp_resv_hash_bits = ilog2(roundup_pow_of_two(cwp_quota_max_requests()));
+	cwp_resv_hash = kvmalloc_array(1U << cwp_resv_hash_bits, sizeof(*cwp_resv_hash),
+				       GFP_KERNEL);
+	if (!cwp_resv_hash)
+		return -ENOMEM;
+	for (i = 0; i < 1U << cwp_resv_hash_bits; i++)
+		INIT_HLIST_HEAD(&cwp_resv_hash[i]);
 	cwp_resv_wq = alloc_workqueue("clone_with_pids_resv", WQ_UNBOUND, 0);
-	return cwp_resv_wq ? 0 : -ENOMEM;
+	if (!cwp_resv_wq)
+		goto err_hash;
+	return 0;
+
+err_hash:
+	kvfree(cwp_resv_hash);
+	return -ENOMEM;
 }
 
 /* No file is open and no clone in progress: only frees may be queued. */
 void cwp_reserve_exit(void)
 {
+	flush_delayed_work(&cwp_resv_reap_work);
 	destroy_workqueue(cwp_resv_wq);
 	WARN_ON_ONCE(atomic_read(&cwp_nr_resv_alloc));
+	kvfree(cwp_resv_hash);
 }

@@ -385,6 +385,22 @@ void t_need_debugfs(const char *path)
 		t_skip("%s: %s", path, strerror(errno));
 }
 
+long t_stat(const char *name)
+{
+	char path[128];
+	long v;
+	FILE *f;
+
+	if (access("/sys/kernel/debug/kprobes", F_OK))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/clone_with_pids/stat_%s", name);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%ld", &v) != 1)
+		t_fail("%s: %s", path, f ? "not a number" : strerror(errno));
+	fclose(f);
+	return v;
+}
+
 static struct t_armers t_armers_rep;
 static int t_armers_release;
 

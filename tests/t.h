@@ -196,6 +196,13 @@ int t_kprobe_wait_disarmed(const char *symbol, int ms);
 void t_need_debugfs(const char *path);
 
 /*
+ * A counter of the module in debugfs (stat_@name: "restarts", clones kept
+ * for their restart; "reservations_back", clones of a reservation undone
+ * and given back), or fail.
+ */
+long t_stat(const char *name);
+
+/*
  * Skip the test unless the library runs on its clone3() set_tid fallback
  * (no module: the cwp_nomodule=1 pass of tests/vm/check-fallback.sh).
  */

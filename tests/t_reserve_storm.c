@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reserved pids consumed while the creator is interrupted by a SIGUSR1
+ * storm, SIGSTOP/SIGCONT and a ptrace tracer: each round reserves a batch
+ * of sets, then creates them either with one list armed for its fork()s
+ * or with fork_with_pids() per set. Every child is checked from inside
+ * and from its creator; a clone restarted after its reservation was
+ * claimed gives the reservation back whole and the restart consumes it
+ * (each storm must make some restart: the module counts restarts and
+ * reservations given back);
+ * nothing stays reserved or armed.
+ */
+#include "storm.h"
+
+#define BATCH	16
+
+struct tally {
+	unsigned long exact, errors, busy;
+	int last_errno;
+};
+
+/* Reserve the sets, retrying while a pid of the last round is not freed. */
+static int reserve(const struct pid_set *const *sets, struct tally *t)
+{
+	int tries;
+
+	for (tries = 0; tries < 200; tries++) {
+		if (!clone_with_pids_reserve(sets, BATCH, NULL, NULL))
+			return 0;
+		if (errno != EBUSY && errno != EINTR)
+			break;
+		t->busy++;
+		usleep(1000);
+	}
+	t->errors++;
+	t->last_errno = errno;
+	return -1;
+}
+
+static void round_(pid_t first, int as_list, struct tally *t)
+{
+	const struct pid_set *sets[BATCH];
+	struct t_set s[BATCH];
+	int i, ret;
+
+	for (i = 0; i < BATCH; i++)
+		sets[i] = t_set(&s[i], 1, first + i);
+	if (reserve(sets, t))
+		return;
+	if (as_list && clone_with_pids_next_list(sets, BATCH, NULL)) {
+		t->errors++;
+		t->last_errno = errno;
+		clone_with_pids_release(NULL, 0);
+		return;
+	}
+	for (i = 0; i < BATCH; i++) {
+		errno = 0;
+		ret = as_list ? t_fork_armed(sets[i]) : t_fork_exact(sets[i]);
+		if (ret == 0) {
+			t->exact++;
+			continue;
+		}
+		/* Reserved: nothing else can hold the pid, no EBUSY to retry. */
+		t->errors++;
+		t->last_errno = errno;
+		clone_with_pids_next_list(NULL, 0, NULL);
+		clone_with_pids_release(NULL, 0);
+		return;
+	}
+}
+
+static unsigned long storm(enum t_storm kind, const char *what, unsigned int rounds)
+{
+	long restarts = t_stat("restarts"), back = t_stat("reservations_back");
+	struct tally t = { 0 };
+	unsigned long sent;
+	unsigned int r;
+
+	t_storm_start(kind);
+	for (r = 0; r < rounds; r++)
+		round_(7000 + (r % 16) * BATCH, r % 2, &t);
+	sent = t_storm_stop();
+	restarts = t_stat("restarts") - restarts;
+	back = t_stat("reservations_back") - back;
+	printf("stat: %s, batches of %d: %lu exact, %lu errors%s%s, %lu EBUSY retried, %lu sent,"
+	       " %ld restarts, %ld reservations back\n", what, BATCH, t.exact, t.errors,
+	       t.errors ? " last " : "", t.errors ? strerror(t.last_errno) : "", t.busy, sent,
+	       restarts, back);
+	fflush(stdout);
+	T_ASSERT(sent > 0, "%s: nothing sent", what);
+	T_ASSERT(t.exact == (unsigned long)rounds * BATCH, "%s: %lu exact of %u", what, t.exact,
+		 rounds * BATCH);
+	/* Each kind makes tens of clones restart in 800 (a few in 200). */
+	T_ASSERT(restarts > 0, "%s: no clone restarted", what);
+	/* Every clone here consumes a reservation: each undone one gave it back. */
+	T_ASSERT(t.errors || back == restarts, "%s: %ld reservations back for %ld restarts", what,
+		 back, restarts);
+	T_ASSERT(t_nr_reserved() == 0, "%s: %u sets still reserved", what, t_nr_reserved());
+	return t.errors;
+}
+
+int main(void)
+{
+	unsigned int rounds = t_storm_rounds() / 20;
+	unsigned long bad = 0;
+
+	if (rounds < 4)
+		rounds = 4;
+	bad += storm(T_STORM_SIGNALS, "SIGUSR1 storm", rounds);
+	bad += storm(T_STORM_STOPCONT, "SIGSTOP/SIGCONT", rounds);
+	bad += storm(T_STORM_PTRACE, "ptrace interrupts", rounds);
+	T_ASSERT(!bad, "%lu batches failed", bad);
+	T_ASSERT(t_nr_requests() == 0, "%u sets still armed", t_nr_requests());
+	return T_PASS;
+}
