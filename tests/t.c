@@ -267,6 +267,17 @@ int t_fork_armed(const struct pid_set *set)
 	return t_parent_exact(set, pid, "fork");
 }
 
+pid_t t_fork_exit0(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	T_ASSERT(pid > 0, "fork: %s", strerror(errno));
+	t_reap(pid);
+	return pid;
+}
+
 unsigned int t_nr_reserved(void)
 {
 	struct cwp_query q = { .size = sizeof(q) };

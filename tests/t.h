@@ -152,6 +152,9 @@ int t_fork_exact(const struct pid_set *set);
  */
 int t_fork_armed(const struct pid_set *set);
 
+/* A plain fork() whose child exits at once, reaped: the child's pid. */
+pid_t t_fork_exit0(void);
+
 /* Pid sets reserved now, system-wide (CWP_IOC_QUERY). */
 unsigned int t_nr_reserved(void);
 

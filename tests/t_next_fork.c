@@ -12,23 +12,12 @@
 #include <pthread.h>
 #include <sys/ioctl.h>
 
-static pid_t fork_exit0(void)
-{
-	pid_t pid = fork();
-
-	if (pid == 0)
-		_exit(0);
-	T_ASSERT(pid > 0, "fork: %s", strerror(errno));
-	t_reap(pid);
-	return pid;
-}
-
 static pthread_barrier_t armed;
 
 static void *other_thread(void *arg)
 {
 	pthread_barrier_wait(&armed);
-	return (void *)(long)fork_exit0();
+	return (void *)(long)t_fork_exit0();
 }
 
 static void *arm_and_exit(void *arg)
@@ -49,14 +38,14 @@ int main(void)
 
 	T_ASSERT(!clone_with_pids_next(t_set(&s, 1, 6400)), "next: %s", strerror(errno));
 	T_ASSERT(t_nr_requests() == 1, "armed count %u", t_nr_requests());
-	T_ASSERT(fork_exit0() == 6400, "armed fork did not get 6400");
+	T_ASSERT(t_fork_exit0() == 6400, "armed fork did not get 6400");
 	T_ASSERT(t_nr_requests() == 0, "not consumed");
-	T_ASSERT(fork_exit0() != 6400, "pids reused by a second fork");
+	T_ASSERT(t_fork_exit0() != 6400, "pids reused by a second fork");
 
 	T_ASSERT(!clone_with_pids_next(t_set(&s, 1, 6401)), "next: %s", strerror(errno));
 	T_ASSERT(!clone_with_pids_next(NULL), "cancel: %s", strerror(errno));
 	T_ASSERT(t_nr_requests() == 0, "not cancelled");
-	T_ASSERT(fork_exit0() != 6401, "cancelled pids used");
+	T_ASSERT(t_fork_exit0() != 6401, "cancelled pids used");
 
 	/*
 	 * Another thread's fork does not see our armed pids (the thread is
@@ -68,7 +57,7 @@ int main(void)
 	pthread_barrier_wait(&armed);
 	pthread_join(th, &ret);
 	T_ASSERT((long)ret != 6402, "other thread's fork took our pids");
-	T_ASSERT(fork_exit0() == 6402, "our fork lost its pids");
+	T_ASSERT(t_fork_exit0() == 6402, "our fork lost its pids");
 
 	/* Dropped at thread exit. */
 	pthread_create(&th, NULL, arm_and_exit, NULL);
@@ -88,6 +77,6 @@ int main(void)
 	T_ASSERT(t_nr_requests() == 1, "not armed");
 	close(fd);
 	T_ASSERT(t_nr_requests() == 0, "armed pids survived close()");
-	T_ASSERT(fork_exit0() != 6404, "pids of a closed file used");
+	T_ASSERT(t_fork_exit0() != 6404, "pids of a closed file used");
 	return T_PASS;
 }

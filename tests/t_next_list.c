@@ -24,17 +24,6 @@ static int child_fn(void *arg)
 	return 0;
 }
 
-static pid_t fork_exit0(void)
-{
-	pid_t pid = fork();
-
-	if (pid == 0)
-		_exit(0);
-	T_ASSERT(pid > 0, "fork: %s", strerror(errno));
-	t_reap(pid);
-	return pid;
-}
-
 /* The child only exits: nothing of the parent's frame is touched. */
 static __attribute__((noinline)) pid_t vfork_exit0(void)
 {
@@ -79,7 +68,7 @@ int main(void)
 		T_ASSERT(t_fork_armed(sets[i]) == 0, "fork %d: %s", i, strerror(errno));
 		T_ASSERT(t_nr_requests() == 4U - i, "%u armed after fork %d", t_nr_requests(), i);
 	}
-	pid = fork_exit0();
+	pid = t_fork_exit0();
 	T_ASSERT(pid < base || pid >= base + 5, "a sixth fork got %d", pid);
 
 	/* A thread, a vfork(), a fork(). */
@@ -122,7 +111,7 @@ int main(void)
 	T_ASSERT(clone_with_pids_next(t_set(&one, 1, base + 23)) == 0, "next: %s", strerror(errno));
 	T_ASSERT(t_nr_requests() == 1, "%u armed after a replacement", t_nr_requests());
 	T_ASSERT(t_fork_armed(&one.set) == 0, "fork: %s", strerror(errno));
-	pid = fork_exit0();
+	pid = t_fork_exit0();
 	T_ASSERT(pid < base + 20 || pid > base + 23, "a replaced set's pid %d", pid);
 
 	/* Replaced by another list; cancelled by an empty one. */
@@ -132,7 +121,7 @@ int main(void)
 	T_ASSERT(t_fork_armed(sets[1]) == 0, "fork: %s", strerror(errno));
 	T_ASSERT(clone_with_pids_next_list(NULL, 0, NULL) == 0, "cancel: %s", strerror(errno));
 	T_ASSERT(t_nr_requests() == 0, "%u armed after cancel", t_nr_requests());
-	pid = fork_exit0();
+	pid = t_fork_exit0();
 	T_ASSERT(pid != base + 22, "a cancelled set's pid %d", pid);
 
 	/*

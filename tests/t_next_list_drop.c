@@ -16,17 +16,6 @@
 
 static pid_t base;
 
-static pid_t fork_exit0(void)
-{
-	pid_t pid = fork();
-
-	if (pid == 0)
-		_exit(0);
-	T_ASSERT(pid > 0, "fork: %s", strerror(errno));
-	t_reap(pid);
-	return pid;
-}
-
 static void arm3(pid_t first, struct t_set *s, const struct pid_set **sets)
 {
 	int i;
@@ -68,7 +57,7 @@ static void *closer(void *arg)
 
 static int after_exec(void)
 {
-	pid_t pid = fork_exit0();
+	pid_t pid = t_fork_exit0();
 
 	T_ASSERT(pid < base + 50 || pid > base + 52, "the new program's fork() took pid %d", pid);
 	T_ASSERT(t_nr_requests() == 0, "%u armed after execve()", t_nr_requests());
@@ -98,7 +87,7 @@ int main(int argc, char **argv)
 	T_ASSERT(t_fork_armed(sets[0]) == 0, "first fork: %s", strerror(errno));
 	T_EXPECT_ERRNO(t_fork_armed(sets[1]), EBUSY);
 	T_ASSERT(t_nr_requests() == 0, "%u armed after a failed clone", t_nr_requests());
-	pid = fork_exit0();
+	pid = t_fork_exit0();
 	T_ASSERT(pid != base + 2, "the set after a failed clone was used");
 	kill(holder, SIGKILL);
 	t_wait(holder);
@@ -139,7 +128,7 @@ int main(int argc, char **argv)
 	T_ASSERT(t_nr_requests() == 2, "%u armed, not 2", t_nr_requests());
 	close(fd);
 	T_ASSERT(t_nr_requests() == 0, "%u armed after close()", t_nr_requests());
-	pid = fork_exit0();
+	pid = t_fork_exit0();
 	T_ASSERT(pid != base + 21, "a set of a closed file was used");
 
 	/*
@@ -169,7 +158,7 @@ int main(int argc, char **argv)
 	pthread_join(th, NULL);
 	t_reap(pid);
 	T_ASSERT(t_nr_requests() == 0, "%u armed after the file's release", t_nr_requests());
-	pid = fork_exit0();
+	pid = t_fork_exit0();
 	T_ASSERT(pid != base + 31, "a set of a file released during a clone was used");
 
 	/* The thread's exit. */

@@ -59,17 +59,6 @@ static void set_last_pid(pid_t last)
 	t_write_file("/proc/sys/kernel/ns_last_pid", t_fmt("%d", last));
 }
 
-static pid_t plain_fork(void)
-{
-	pid_t pid = fork();
-
-	if (pid == 0)
-		_exit(0);
-	T_ASSERT(pid > 0, "fork: %s", strerror(errno));
-	t_reap(pid);
-	return pid;
-}
-
 int main(void)
 {
 	struct t_set a, b, c, d, e, f, g;
@@ -98,7 +87,7 @@ int main(void)
 
 	/* The kernel's own allocation goes past them. */
 	set_last_pid(base - 1);
-	T_ASSERT(plain_fork() == base + 2, "plain fork after %d did not skip the reserved pids", base - 1);
+	T_ASSERT(t_fork_exit0() == base + 2, "plain fork after %d did not skip the reserved pids", base - 1);
 
 	/* Asking for them: EBUSY; clone3()'s set_tid: EEXIST. */
 	T_EXPECT_ERRNO(t_fork_exact(&a.set), EBUSY);

@@ -87,7 +87,4 @@ long __cwp_clone_fn_raw(long nr, long a1, long a2, long a3, long a4, long a5) CW
 /* The NSpid line of a /proc status file (nspid.c). */
 int cwp_nspid(const char *path, pid_t *out, unsigned int max) CWP_HIDDEN;
 
-/* sets.c: @nr sets as the ioctls take them, an array of user pointers (free()). */
-uint64_t *cwp_set_pointers(const struct pid_set *const *sets, unsigned int nr) CWP_HIDDEN;
-
 #endif /* CWP_INTERNAL_H */
