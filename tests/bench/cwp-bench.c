@@ -733,6 +733,23 @@ static void print_ratio(const struct series *S, int i, int b, const char *name)
 	free(r);
 }
 
+static double series_best(const struct series *S, int i)
+{
+	double best = S->v[i][0];
+	int k;
+
+	for (k = 1; k < S->rounds; k++)
+		if (S->v[i][k] < best)
+			best = S->v[i][k];
+	return best;
+}
+
+/*
+ * Per method: the median and quartiles of its rounds, of its ratio to
+ * each base round by round, and the ratio of the fastest rounds (the
+ * host's interference only ever adds time: the fastest round of each is
+ * the least disturbed one).
+ */
 static void series_report(const struct series *S)
 {
 	static const int bases[] = { M_FORK, M_CLONE3_SETTID, M_CLONE, M_CLONE3, M_LASTPID };
@@ -741,14 +758,18 @@ static void series_report(const struct series *S)
 	for (i = 0; i < S->nm; i++) {
 		const struct counts *k = &S->k[i];
 
-		printf("BENCH %s result method=%s %s=%.2f,%.2f,%.2f", S->tag, mname[S->m[i]],
+		printf("BENCH %s result method=%s %s=%.2f,%.2f,%.2f best=%.3f", S->tag, mname[S->m[i]],
 		       S->unit, quantile(S->v[i], S->rounds, 0.5),
-		       quantile(S->v[i], S->rounds, 0.25), quantile(S->v[i], S->rounds, 0.75));
+		       quantile(S->v[i], S->rounds, 0.25), quantile(S->v[i], S->rounds, 0.75),
+		       series_best(S, i));
 		for (j = 0; j < (int)(sizeof(bases) / sizeof(bases[0])); j++) {
 			int b = series_find(S, bases[j]);
 
-			if (b >= 0)
+			if (b >= 0) {
 				print_ratio(S, i, b, mname[bases[j]]);
+				printf(" best_vs_%s=%.4f", mname[bases[j]],
+				       series_best(S, i) / series_best(S, b));
+			}
 		}
 		printf(" busy=%ld wrong=%ld fail=%ld err=%d\n", k->busy, k->wrong, k->fail, k->err);
 	}

@@ -126,6 +126,10 @@ END {
 	row(c, "`fork_with_pids()` / `fork()`", R["tree", "", "fwp", "vs_fork"], "1.05", "<=", 1.05)
 	row("", "lists + `fork()` / `fork()`", R["tree", "", "list", "vs_fork"])
 	row("", "reserve all + lists + `fork()` / `fork()`", R["tree", "", "reserve_list", "vs_fork"], "1.02", "<=", 1.02)
+	if (R["tree", "", "reserve_list", "best_vs_fork"] != "")
+		printf "|  | the same, fastest round of each (fwp, lists, reserve all + lists) | %.3f, %.3f, %.3f |  |  |\n",
+			R["tree", "", "fwp", "best_vs_fork"], R["tree", "", "list", "best_vs_fork"],
+			R["tree", "", "reserve_list", "best_vs_fork"]
 	T = "mode=threads"
 	c = "3. 2 threads, throughput"
 	row(c, "`fork_with_pids()` / `fork()`", R["tput", T, "fwp", "vs_fork"], "0.95", ">=", 0.95)
