@@ -66,37 +66,58 @@ if [ -z "$(find "$stamp" -mmin -720 2>/dev/null)" ]; then
 	touch "$stamp"
 fi
 
-img=$(apt-cache $apt_opts search --names-only "^linux-image-$abire-$flavour\$" |
-	awk '{ print $1 }' | sort -V | tail -n 1)
-[ -n "$img" ] || { echo "fetch-kernel: no $flavour kernel in $suite" >&2; exit 1; }
-abi=${img#linux-image-}
-abi=${abi%-$flavour}
-hdr=linux-headers-$abi-$flavour
-deps=$(apt-cache $apt_opts depends "$hdr" | awk '/Depends: linux-(headers|kbuild)/ { print $2 }' |
-	sed "s/^\(linux-kbuild-[^:]*\)\(:.*\)\{0,1\}\$/\1:amd64/")
-# Since 7.x the image is split: vmlinuz lives in linux-binary-*, the config
-# in linux-base-*; the modules are not needed for an initramfs-only boot.
-deps="$deps $(apt-cache $apt_opts depends "$img" |
-	awk '/Depends: linux-(binary|base)-[0-9]/ { print $2 }')"
+# Pick the newest kernel the sources in $list offer, download it and
+# unpack it into $out; fails if a package cannot be downloaded.
+fetch() {
+	img=$(apt-cache $apt_opts search --names-only "^linux-image-$abire-$flavour\$" |
+		awk '{ print $1 }' | sort -V | tail -n 1)
+	[ -n "$img" ] || { echo "fetch-kernel: no $flavour kernel in $suite" >&2; exit 1; }
+	abi=${img#linux-image-}
+	abi=${abi%-$flavour}
+	hdr=linux-headers-$abi-$flavour
+	# Every package at the headers' version: the debs directory may hold
+	# a newer linux-kbuild of another architecture's kernel.
+	ver=$(apt-cache $apt_opts show "$hdr" | sed -n 's/^Version: //p' | sort -V | tail -n 1)
+	deps=$(apt-cache $apt_opts depends "$hdr" | awk '/Depends: linux-(headers|kbuild)/ { print $2 }' |
+		sed "s/^\(linux-kbuild-[^:]*\)\(:.*\)\{0,1\}\$/\1:amd64/")
+	# Since 7.x the image is split: vmlinuz lives in linux-binary-*, the config
+	# in linux-base-*; the modules are not needed for an initramfs-only boot.
+	deps="$deps $(apt-cache $apt_opts depends "$img" |
+		awk '/Depends: linux-(binary|base)-[0-9]/ { print $2 }')"
 
-case $flavour in
-cloud-amd64) out="$cache/kernels/$suite-$abi" ;;
-cloud-arm64) out="$cache/arm64/kernels/$suite-$abi" ;;
-*) out="$cache/kernels/$suite-$abi-$flavour" ;;
-esac
-if [ ! -f "$out/.done" ]; then
+	case $flavour in
+	cloud-amd64) out="$cache/kernels/$suite-$abi" ;;
+	cloud-arm64) out="$cache/arm64/kernels/$suite-$abi" ;;
+	*) out="$cache/kernels/$suite-$abi-$flavour" ;;
+	esac
+	if [ ! -f "$out/.done" ]; then
+		rm -rf "$out"
+		mkdir -p "$out"
+		(cd "$cache/debs" &&
+			apt-get $apt_opts -q download $(for p in "$img" "$hdr" $deps; do echo "$p=$ver"; done) >&2) ||
+			return 1
+		for p in "$img" "$hdr" $deps; do
+			p=${p%:amd64}
+			case $p in
+			linux-kbuild-*) pa=amd64 ;;
+			*) pa="$arch all" ;;
+			esac
+			deb=$(for a in $pa; do ls "$cache/debs/${p}_${ver}_$a.deb" 2> /dev/null || :; done)
+			dpkg-deb -x "$deb" "$out" || return 1
+		done
+		touch "$out/.done"
+	fi
+}
+
+if ! fetch; then
+	# The mirror may list a kernel in the security suite that it does not
+	# serve (seen for bullseye's arm64 LTS kernels: 404): take the newest
+	# of the suite itself.
+	[ "$arch" != amd64 ] || exit 1
 	rm -rf "$out"
-	mkdir -p "$out"
-	(cd "$cache/debs" && apt-get $apt_opts -q download "$img" "$hdr" $deps >&2)
-	for p in "$img" "$hdr" $deps; do
-		p=${p%:amd64}
-		case $p in
-		linux-kbuild-*) pa=amd64 ;;
-		*) pa="$arch all" ;;
-		esac
-		deb=$(for a in $pa; do ls "$cache/debs/${p}_"*"_$a.deb" 2> /dev/null || :; done | sort -V | tail -n 1)
-		dpkg-deb -x "$deb" "$out"
-	done
-	touch "$out/.done"
+	echo "fetch-kernel: $img cannot be downloaded; taking the newest of $suite itself" >&2
+	echo "deb [trusted=yes] $mirror $suite main" > "$list.main"
+	apt_opts=$(echo "$apt_opts" | sed "s|sourcelist=$list |sourcelist=$list.main |")
+	fetch
 fi
 echo "$out"
