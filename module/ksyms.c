@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Reaching kernel_clone(), which is not exported, without an indirect call.
+ * Reaching kernel_clone(), which is not exported, in a way the kernel's
+ * branch protection accepts.
  *
  * The address comes from a kprobe planted and removed at load time:
  * kallsyms_lookup_name() is not exported since v5.7, and calling it through
  * a pointer would itself trap on IBT kernels, where its ENDBR is sealed.
- * The call goes through a static_call, whose trampoline the kernel patches
- * into a direct jump: a direct branch needs no ENDBR at its target, so it
- * is safe whether or not kernel_clone()'s ENDBR was sealed. Load fails
- * unless the patched trampoline is verified to be that direct jump.
+ * The call goes through a static_call. On x86-64 the kernel patches its
+ * trampoline into a direct jump: a direct branch needs no ENDBR at its
+ * target, so it is safe whether or not kernel_clone()'s ENDBR was sealed,
+ * and load fails unless the patched trampoline is verified to be that
+ * direct jump. On arm64 (no static calls there) it is a call through a
+ * pointer, made only where BTI would accept it: the kernel does not check
+ * its indirect branches, or the target starts with a landing pad
+ * (cwp_call_is_safe() in compat.h); load fails otherwise.
  */
 #include <linux/kernel.h>
 #include <linux/kallsyms.h>
@@ -72,40 +77,24 @@ static unsigned long cwp_ksym_func(const char *name)
 	return addr - off;
 }
 
-static bool cwp_has_endbr(const void *fn)
+/* Does @fn start with a landing pad for an indirect call (ENDBR64, BTI c...)? */
+static bool cwp_has_landing_pad(const void *fn)
 {
 	u32 insn;
 
 	if (copy_from_kernel_nofault(&insn, fn, sizeof(insn)))
 		return false;
-	return insn == CWP_ENDBR64;
+	return cwp_insn_is_landing_pad(le32_to_cpu(insn));
 }
 
 /*
  * An indirect call to @fn (as the kprobe core makes to our handlers) is safe
- * if the kernel does not use IBT or @fn starts with ENDBR.
+ * if the kernel does not check its indirect branches (IBT, BTI) or @fn
+ * starts with a landing pad.
  */
 bool cwp_ibt_indirect_ok(const void *fn)
 {
-	return !IS_ENABLED(CONFIG_X86_KERNEL_IBT) || cwp_has_endbr(fn);
-}
-
-/* Does the static_call trampoline @tramp jump directly to @target (or past its ENDBR)? */
-static bool cwp_static_call_is_direct(const u8 *tramp, unsigned long target)
-{
-	u8 insn[5];
-	unsigned long dest;
-	s32 rel;
-
-	/* Keep the compiler from folding tramp + 5 into a relocation. */
-	OPTIMIZER_HIDE_VAR(tramp);
-	if (copy_from_kernel_nofault(insn, tramp, sizeof(insn)))
-		return false;
-	if (insn[0] != 0xe9)	/* jmp rel32 */
-		return false;
-	memcpy(&rel, insn + 1, sizeof(rel));
-	dest = (unsigned long)tramp + sizeof(insn) + rel;
-	return dest == target || dest == target + 4;
+	return !cwp_kernel_checks_branches() || cwp_has_landing_pad(fn);
 }
 
 static unsigned long cwp_kallsyms_unresolved(const char *name)
@@ -123,7 +112,7 @@ spinlock_t *cwp_pidmap_lock;
 
 /*
  * Resolve the data symbol @name with kallsyms_lookup_name(), called once
- * here through a static_call verified to be a direct jump (so IBT-safe),
+ * here through a static_call verified to be safe (cwp_call_is_safe()),
  * then unresolved again. The address must be the symbol's own: kallsyms
  * holds data symbols only with CONFIG_KALLSYMS_ALL. Returns NULL, and
  * says why, when it cannot.
@@ -137,7 +126,7 @@ static void *cwp_ksym_data(const char *name)
 	if (!fn)
 		goto err;
 	static_call_update(cwp_kallsyms_call, (typeof(&cwp_kallsyms_unresolved))fn);
-	if (cwp_static_call_is_direct((const u8 *)STATIC_CALL_TRAMP_ADDR(cwp_kallsyms_call), fn))
+	if (cwp_call_is_safe(STATIC_CALL_TRAMP_ADDR(cwp_kallsyms_call), fn))
 		addr = static_call(cwp_kallsyms_call)(name);
 	static_call_update(cwp_kallsyms_call, cwp_kallsyms_unresolved);
 	if (!addr)
@@ -153,29 +142,47 @@ err:
 	return NULL;
 }
 
+static const char *cwp_call_desc(void)
+{
+	return CWP_CALL_METHOD == CWP_CALL_STATIC_CALL ?
+	       "called by static_call (direct jump, verified)" :
+	       "called through a pointer";
+}
+
+/* What the kernel and the CPU enforce, as the kernel log says it. */
+static const char *cwp_verdict_desc(u32 v)
+{
+	if (CWP_CALL_METHOD == CWP_CALL_STATIC_CALL)
+		return !(v & CWP_IBT_KERNEL) ?
+		       (v & CWP_IBT_CPU ? "kernel built without IBT; IBT enforced by this CPU" :
+					  "kernel built without IBT; IBT not enforced by this CPU") :
+		       (v & CWP_IBT_SEALED ?
+			(v & CWP_IBT_CPU ? "ENDBR sealed; IBT enforced by this CPU" :
+					   "ENDBR sealed; IBT not enforced by this CPU") :
+			(v & CWP_IBT_CPU ? "ENDBR present; IBT enforced by this CPU" :
+					   "ENDBR present; IBT not enforced by this CPU"));
+	return !(v & CWP_BTI_KERNEL) ?
+	       (v & CWP_BTI_CPU ? "kernel built without BTI (its indirect calls are not checked), BTI on this CPU" :
+				  "kernel built without BTI (its indirect calls are not checked), no BTI on this CPU") :
+	       (v & CWP_BTI_LANDING ? "kernel built with BTI, landing pad present" :
+				      "kernel built with BTI, NO landing pad");
+}
+
 int cwp_ksyms_init(void)
 {
 	unsigned long addr;
-	bool sealed;
 
 	addr = cwp_ksym_func("kernel_clone");
 	if (!addr)
 		return -ENOENT;
 
-	sealed = !cwp_has_endbr((void *)addr);
-	if (IS_ENABLED(CONFIG_X86_KERNEL_IBT))
-		cwp_ibt |= CWP_IBT_KERNEL;
-	if (cwp_cpu_has_ibt())
-		cwp_ibt |= CWP_IBT_CPU;
-	if (IS_ENABLED(CONFIG_X86_KERNEL_IBT) && sealed)
-		cwp_ibt |= CWP_IBT_SEALED;
+	cwp_ibt |= cwp_arch_verdict(cwp_has_landing_pad((void *)addr));
 
 	static_call_update(cwp_kernel_clone_call,
 			   (typeof(&cwp_kernel_clone_unresolved))addr);
-	if (!cwp_static_call_is_direct((const u8 *)STATIC_CALL_TRAMP_ADDR(cwp_kernel_clone_call),
-				       addr)) {
-		pr_err("kernel_clone: static_call trampoline is not a direct jump to %pS; refusing to load\n",
-		       (void *)addr);
+	if (!cwp_call_is_safe(STATIC_CALL_TRAMP_ADDR(cwp_kernel_clone_call), addr)) {
+		pr_err("kernel_clone at %pS: %s, which branch protection would not accept (%s); refusing to load\n",
+		       (void *)addr, cwp_call_desc(), cwp_verdict_desc(cwp_ibt));
 		static_call_update(cwp_kernel_clone_call,
 				   cwp_kernel_clone_unresolved);
 		return -EOPNOTSUPP;
@@ -183,11 +190,11 @@ int cwp_ksyms_init(void)
 	cwp_ibt |= CWP_IBT_SAFE;
 	cwp_pidmap_lock = cwp_ksym_data("pidmap_lock");
 
-	pr_info("kernel_clone at %pS: %s; called by static_call (direct jump, verified); IBT %s\n",
-		(void *)addr,
-		!IS_ENABLED(CONFIG_X86_KERNEL_IBT) ? "kernel built without IBT" :
-		sealed ? "ENDBR sealed" : "ENDBR present",
-		cwp_cpu_has_ibt() ? "enforced by this CPU" : "not enforced by this CPU");
+	pr_info("kernel_clone at %pS: %s; %s%s%s\n",
+		(void *)addr, cwp_call_desc(), cwp_verdict_desc(cwp_ibt),
+		cwp_ibt & CWP_PAC_KERNEL ? "; return addresses signed (PAC)" : "",
+		CWP_CALL_METHOD == CWP_CALL_POINTER && !(cwp_ibt & CWP_PAC_CPU) ?
+		"; no address authentication on this CPU" : "");
 	return 0;
 }
 
