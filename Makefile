@@ -6,7 +6,8 @@
 #   make module            build clone_with_pids.ko for KERNELRELEASE/KDIR
 #   make userspace         library (static + shared) and clone-with-pids
 #   make check             every test on every supported kernel, in QEMU
-#                          (KERNELS="6.1 7.x" make check for fewer)
+#                          (KERNELS="6.1 7.x" make check for fewer;
+#                          KERNELS="arm64/6.1 7.x" for arm64 kernels too)
 #   make check-external    the kernel's own selftests and stress-ng, without
 #                          and with the module, on every kernel, in QEMU
 #   make demo              show it working in a VM (bookworm's kernel)
@@ -166,6 +167,7 @@ tests-arm64:
 check:
 	tests/vm/deps.sh
 	$(MAKE) tests
+	$(if $(filter arm64/%,$(KERNELS)),$(MAKE) tests-arm64)
 	tests/vm/check.sh
 	tests/vm/check-fallback.sh
 
