@@ -151,6 +151,12 @@ static inline void cwp_regs_set_arg2(struct pt_regs *regs, unsigned long val)
 
 #define CWP_CALL_METHOD	CWP_CALL_STATIC_CALL
 
+/* Every x86-64 kernel here has CONFIG_KALLSYMS_ALL: no code is read (arm64.c). */
+static inline unsigned long cwp_lock_arg(unsigned long fn, unsigned long callee)
+{
+	return 0;
+}
+
 /* Does the kernel check its own indirect branches? */
 static inline bool cwp_kernel_checks_branches(void)
 {
@@ -210,6 +216,9 @@ static inline void cwp_regs_set_arg2(struct pt_regs *regs, unsigned long val)
 }
 
 #define CWP_CALL_METHOD	CWP_CALL_POINTER
+
+/* arm64.c: the first spinlock @fn takes, read in its code. */
+unsigned long cwp_lock_arg(unsigned long fn, unsigned long callee);
 
 static inline bool cwp_kernel_checks_branches(void)
 {

@@ -111,35 +111,72 @@ DEFINE_STATIC_CALL(cwp_kallsyms_call, cwp_kallsyms_unresolved);
 spinlock_t *cwp_pidmap_lock;
 
 /*
- * Resolve the data symbol @name with kallsyms_lookup_name(), called once
- * here through a static_call verified to be safe (cwp_call_is_safe()),
- * then unresolved again. The address must be the symbol's own: kallsyms
- * holds data symbols only with CONFIG_KALLSYMS_ALL. Returns NULL, and
- * says why, when it cannot.
+ * kallsyms_lookup_name(@name), called through a static_call verified to be
+ * safe (cwp_call_is_safe()), then unresolved again; 0 where it cannot be.
  */
-static void *cwp_ksym_data(const char *name)
+static unsigned long cwp_kallsyms(const char *name)
 {
-	char buf[KSYM_SYMBOL_LEN], want[KSYM_NAME_LEN + 4];
 	unsigned long fn, addr = 0;
 
 	fn = cwp_ksym_func("kallsyms_lookup_name");
 	if (!fn)
-		goto err;
+		return 0;
 	static_call_update(cwp_kallsyms_call, (typeof(&cwp_kallsyms_unresolved))fn);
 	if (cwp_call_is_safe(STATIC_CALL_TRAMP_ADDR(cwp_kallsyms_call), fn))
 		addr = static_call(cwp_kallsyms_call)(name);
 	static_call_update(cwp_kallsyms_call, cwp_kallsyms_unresolved);
+	return addr;
+}
+
+/*
+ * Resolve the data symbol @name with kallsyms. The address must be the
+ * symbol's own: kallsyms holds data symbols only with
+ * CONFIG_KALLSYMS_ALL. Returns NULL where it cannot.
+ */
+static void *cwp_ksym_data(const char *name)
+{
+	char buf[KSYM_SYMBOL_LEN], want[KSYM_NAME_LEN + 4];
+	unsigned long addr = cwp_kallsyms(name);
+
 	if (!addr)
-		goto err;
+		return NULL;
 	sprint_symbol(buf, addr);
 	snprintf(want, sizeof(want), "%s+0x0/", name);
 	if (strncmp(buf, want, strlen(want)))
-		goto err;
+		return NULL;
 	return (void *)addr;
+}
 
-err:
-	pr_warn("cannot find %s: pid reservations are not available\n", name);
-	return NULL;
+/*
+ * pidmap_lock without CONFIG_KALLSYMS_ALL (Debian's arm64 5.10 and 6.1
+ * kernels): the first lock taken by free_pid()
+ * (spin_lock_irqsave(&pidmap_lock, flags)) and by
+ * disable_pid_allocation() (spin_lock_irq(&pidmap_lock)), read in their
+ * code (cwp_lock_arg(); arm64 only), inlined or not. ADRP + ADD in the kernel's code
+ * can only reach the kernel image; both must agree on an address that is
+ * no function (kallsyms, text symbols only here, knows none there) and
+ * can be read.
+ */
+static spinlock_t *cwp_pidmap_lock_from_code(void)
+{
+	unsigned long free_pid = cwp_kallsyms("free_pid");
+	unsigned long disable = cwp_kallsyms("disable_pid_allocation");
+	unsigned long lock_irqsave = cwp_kallsyms("_raw_spin_lock_irqsave");
+	unsigned long lock_irq = cwp_kallsyms("_raw_spin_lock_irq");
+	char buf[KSYM_SYMBOL_LEN];
+	unsigned long a, b;
+	spinlock_t tmp;
+
+	if (!free_pid || !disable)
+		return NULL;
+	a = cwp_lock_arg(free_pid, lock_irqsave);
+	b = cwp_lock_arg(disable, lock_irq);
+	if (!a || a != b || !IS_ALIGNED(a, sizeof(u32)))
+		return NULL;
+	sprint_symbol(buf, a);
+	if (strchr(buf, '+') || copy_from_kernel_nofault(&tmp, (void *)a, sizeof(tmp)))
+		return NULL;
+	return (spinlock_t *)a;
 }
 
 static const char *cwp_call_desc(void)
@@ -189,6 +226,14 @@ int cwp_ksyms_init(void)
 	}
 	cwp_ibt |= CWP_IBT_SAFE;
 	cwp_pidmap_lock = cwp_ksym_data("pidmap_lock");
+	if (!cwp_pidmap_lock) {
+		cwp_pidmap_lock = cwp_pidmap_lock_from_code();
+		if (cwp_pidmap_lock)
+			pr_info("pidmap_lock at %px, read in the code of free_pid() and disable_pid_allocation()\n",
+				cwp_pidmap_lock);
+		else
+			pr_warn("cannot find pidmap_lock: pid reservations are not available\n");
+	}
 
 	pr_info("kernel_clone at %pS: %s; %s%s%s\n",
 		(void *)addr, cwp_call_desc(), cwp_verdict_desc(cwp_ibt),
