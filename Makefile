@@ -10,7 +10,8 @@
 #                          KERNELS="arm64/6.1 7.x" for arm64 kernels too)
 #   make check-external    the kernel's own selftests and stress-ng, without
 #                          and with the module, on every kernel, in QEMU
-#   make demo              show it working in a VM (bookworm's kernel)
+#   make demo              show it working in a VM (bookworm's kernel;
+#                          DEMO_KERNEL=arm64/6.1 for its arm64 one)
 #   make install           module, library, headers, tool, man pages,
 #                          pkg-config file, udev rule, tmpfiles entry
 #                          (DESTDIR, PREFIX, LIBDIR...; depmod without DESTDIR)
@@ -193,7 +194,10 @@ $(B)/demo/demo-seed: tests/demo/demo-seed.c $(LIB_SRC) $(HDRS)
 
 demo:
 	tests/vm/deps.sh
-	$(MAKE) $(B)/tests/clone-with-pids $(B)/tests/restore-tree $(B)/demo/demo-seed
+	$(if $(filter arm64/%,$(DEMO_KERNEL)), \
+		tests/vm/cross-tests.sh arm64 $(B)/arm64/tests/clone-with-pids \
+			$(B)/arm64/tests/restore-tree $(B)/arm64/demo/demo-seed, \
+		$(MAKE) $(B)/tests/clone-with-pids $(B)/tests/restore-tree $(B)/demo/demo-seed)
 	tests/vm/demo.sh
 
 # Benchmarks in a VM (bookworm's kernel unless BENCH_KERNEL says otherwise;

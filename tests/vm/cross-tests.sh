@@ -3,7 +3,9 @@
 # Build the test programs for another architecture with make tests, in a
 # chroot that has the cross compiler, into build/ARCH/tests.
 #
-#   cross-tests.sh arm64
+#   cross-tests.sh arm64 [TARGET...]
+#
+# TARGETs are make targets, under build/ARCH (default: tests).
 #
 # arm64: trixie's gcc-14 for aarch64 with -mbranch-protection=standard.
 # trixie's static C library is itself built for BTI and PAC (bookworm's is
@@ -13,6 +15,8 @@
 set -eu
 
 arch=$1
+shift
+targets=${*:-tests}
 vm=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$vm/../.." && pwd)
 cache=${CWP_CACHE:-/var/cache/clone_with_pids}
@@ -35,5 +39,5 @@ chroot=$cache/$arch/chroot-$suite-$gcc
 mkdir -p "$chroot/src"
 unshare -m --propagation private sh -c '
 	mount --bind "$2" "$1/src" &&
-	chroot "$1" make -C /src tests B=build/$3 CC="$4" AR=aarch64-linux-gnu-ar CFLAGS="$5"' \
-	sh "$chroot" "$top" "$arch" "$cc" "$cflags"
+	chroot "$1" make -C /src $6 B=build/$3 CC="$4" AR=aarch64-linux-gnu-ar CFLAGS="$5"' \
+	sh "$chroot" "$top" "$arch" "$cc" "$cflags" "$targets"
