@@ -51,10 +51,32 @@ asm(".text\n"
     "	ret\n"
     ".size t_bti_nopad, . - t_bti_nopad\n");
 
-/* Called through a pointer the compiler cannot see through: a BLR. */
-static int call(int (*volatile fn)(void))
+/* A pointer the compiler cannot see through: the call is a BLR (main's code shows it). */
+static int (*volatile target)(void);
+
+static int call(int (*fn)(void))
 {
-	return fn();
+	target = fn;
+	return target();
+}
+
+/* The VmFlags of the mapping holding @addr ("bt": guarded by BTI), for a failure. */
+static void print_vmflags(unsigned long addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[256];
+	int in = 0;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+			in = addr >= lo && addr < hi;
+		else if (in && !strncmp(line, "VmFlags:", 8))
+			fprintf(stderr, "mapping of %#lx: %s", addr, line);
+	}
+	if (f)
+		fclose(f);
 }
 
 int main(void)
@@ -73,6 +95,8 @@ int main(void)
 		_exit(call(t_bti_nopad) == 42 ? 0 : 2);
 	}
 	st = t_wait(pid);
+	if (st != 100 + SIGILL)
+		print_vmflags((unsigned long)t_bti_nopad);
 	T_ASSERT(st == 100 + SIGILL, "an indirect call to a non-landing pad: status %d, not SIGILL", st);
 	printf("indirect call to a landing pad: ok; to no landing pad: SIGILL\n");
 	return T_PASS;
