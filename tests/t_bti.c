@@ -34,17 +34,25 @@ static void catch_faults(void)
 #define HWCAP2_BTI	(1UL << 17)
 #endif
 
-/* Two functions returning 42: one with a landing pad, one without. */
+/*
+ * Two functions returning 42: one with a landing pad, one without. Global
+ * symbols: the GOT entries of two local ones in one section came out as
+ * one (both pointers were t_bti_pad's).
+ */
 int t_bti_pad(void);
 int t_bti_nopad(void);
 asm(".text\n"
     ".p2align 2\n"
+    ".globl t_bti_pad\n"
+    ".hidden t_bti_pad\n"
     ".type t_bti_pad, %function\n"
     "t_bti_pad:\n"
     "	hint #34\n"		/* bti c */
     "	mov w0, #42\n"
     "	ret\n"
     ".size t_bti_pad, . - t_bti_pad\n"
+    ".globl t_bti_nopad\n"
+    ".hidden t_bti_nopad\n"
     ".type t_bti_nopad, %function\n"
     "t_bti_nopad:\n"
     "	mov w0, #42\n"

@@ -36,6 +36,8 @@ static void catch_faults(void)
 int t_pac_ret(unsigned long flip);
 asm(".text\n"
     ".p2align 2\n"
+    ".globl t_pac_ret\n"
+    ".hidden t_pac_ret\n"
     ".type t_pac_ret, %function\n"
     "t_pac_ret:\n"
     "	hint #25\n"		/* paciasp */
