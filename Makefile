@@ -8,6 +8,7 @@
 #   make check             every test on every supported kernel, in QEMU
 #                          (KERNELS="6.1 7.x" make check for fewer;
 #                          KERNELS="arm64/6.1 7.x" for arm64 kernels too)
+#   make check-all         make check on the amd64 and the four arm64 kernels
 #   make check-external    the kernel's own selftests and stress-ng, without
 #                          and with the module, on every kernel, in QEMU
 #   make demo              show it working in a VM (bookworm's kernel;
@@ -171,6 +172,13 @@ check:
 	$(if $(filter arm64/%,$(KERNELS)),$(MAKE) tests-arm64)
 	tests/vm/check.sh
 	tests/vm/check-fallback.sh
+
+# Every kernel of both architectures (make check's default is amd64's six).
+ALL_KERNELS := 5.10 6.1 6.12 7.x 6.12-rt 7.x-rt arm64/5.10 arm64/6.1 arm64/6.12 arm64/7.x
+
+.PHONY: check-all
+check-all:
+	$(MAKE) check KERNELS="$(ALL_KERNELS)"
 
 check-debug:
 	tests/vm/deps.sh
