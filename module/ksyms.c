@@ -18,6 +18,8 @@
 #include <linux/kernel.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
+#include <linux/kthread.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/task.h>
 #include <linux/static_call.h>
 #include <linux/string.h>
@@ -147,15 +149,58 @@ static void *cwp_ksym_data(const char *name)
 	return (void *)addr;
 }
 
+static spinlock_t *cwp_lock_candidate;
+static atomic_t cwp_lock_seen, cwp_lock_held;
+
+/* idr_alloc_cyclic() on the initial namespace's idr: from alloc_pid(), under pidmap_lock. */
+static int cwp_lock_check_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	if ((struct idr *)regs_get_kernel_argument(regs, 0) != &init_pid_ns.idr)
+		return 0;
+	atomic_inc(&cwp_lock_seen);
+	if (spin_is_locked(cwp_lock_candidate))
+		atomic_inc(&cwp_lock_held);
+	return 0;
+}
+
+static int cwp_lock_check_thread(void *unused)
+{
+	return 0;
+}
+
+/*
+ * Is @lock held whenever alloc_pid() allocates a pid in the initial pid
+ * namespace? A kernel thread is created to see it happen at least once.
+ * Only reads @lock.
+ */
+static bool cwp_lock_held_by_alloc_pid(spinlock_t *lock)
+{
+	struct kprobe kp = {
+		.symbol_name	= "idr_alloc_cyclic",
+		.pre_handler	= cwp_lock_check_pre,
+	};
+	struct task_struct *t;
+
+	cwp_lock_candidate = lock;
+	atomic_set(&cwp_lock_seen, 0);
+	atomic_set(&cwp_lock_held, 0);
+	if (register_kprobe(&kp))
+		return false;
+	t = kthread_run(cwp_lock_check_thread, NULL, "cwp-lock-check");
+	unregister_kprobe(&kp);
+	return !IS_ERR(t) && atomic_read(&cwp_lock_seen) > 0 &&
+	       atomic_read(&cwp_lock_held) == atomic_read(&cwp_lock_seen);
+}
+
 /*
  * pidmap_lock without CONFIG_KALLSYMS_ALL (Debian's arm64 5.10 and 6.1
  * kernels): the first lock taken by free_pid()
  * (spin_lock_irqsave(&pidmap_lock, flags)) and by
  * disable_pid_allocation() (spin_lock_irq(&pidmap_lock)), read in their
- * code (cwp_lock_arg(); arm64 only), inlined or not. ADRP + ADD in the kernel's code
- * can only reach the kernel image; both must agree on an address that is
- * no function (kallsyms, text symbols only here, knows none there) and
- * can be read.
+ * code (cwp_lock_arg(); arm64 only), inlined or not. ADRP + ADD in the
+ * kernel's code can only reach the kernel image; both must agree on an
+ * address that is no function (kallsyms, text symbols only here, knows
+ * none there), can be read, and is held when alloc_pid() allocates a pid.
  */
 static spinlock_t *cwp_pidmap_lock_from_code(void)
 {
@@ -174,7 +219,8 @@ static spinlock_t *cwp_pidmap_lock_from_code(void)
 	if (!a || a != b || !IS_ALIGNED(a, sizeof(u32)))
 		return NULL;
 	sprint_symbol(buf, a);
-	if (strchr(buf, '+') || copy_from_kernel_nofault(&tmp, (void *)a, sizeof(tmp)))
+	if (strchr(buf, '+') || copy_from_kernel_nofault(&tmp, (void *)a, sizeof(tmp)) ||
+	    !cwp_lock_held_by_alloc_pid((spinlock_t *)a))
 		return NULL;
 	return (spinlock_t *)a;
 }
@@ -229,7 +275,7 @@ int cwp_ksyms_init(void)
 	if (!cwp_pidmap_lock) {
 		cwp_pidmap_lock = cwp_pidmap_lock_from_code();
 		if (cwp_pidmap_lock)
-			pr_info("pidmap_lock at %px, read in the code of free_pid() and disable_pid_allocation()\n",
+			pr_info("pidmap_lock at %px, read in the code of free_pid() and disable_pid_allocation(), held by alloc_pid()\n",
 				cwp_pidmap_lock);
 		else
 			pr_warn("cannot find pidmap_lock: pid reservations are not available\n");
