@@ -138,15 +138,22 @@ SMP1 := t_monitor_tracepoint
 M32_SKIP := t_fuzz t_lifecycle t_race64 t_wrap t_monitor_audit t_restart_owed \
 	t_dump_restore
 M32_TESTS := $(filter-out $(M32_SKIP),$(MAIN_TESTS))
-# The 32-bit pass is x86-64's i386 one; arm64's armhf pass is not built.
-ifneq ($(notdir $(ARCH_DIR)),x86_64)
+# The 32-bit programs (the compat ioctl path): i386 ones with $(CC) -m32 on
+# x86-64; on arm64, armhf ones when M32_CC names an armhf compiler
+# (cross-tests.sh does), with M32_ARCH=arm and their own M32_CFLAGS.
+ifeq ($(notdir $(ARCH_DIR)),x86_64)
+M32_CC ?= $(CC) -m32
+M32_ARCH ?= i386
+endif
+M32_CFLAGS ?= $(CFLAGS)
+ifeq ($(M32_CC),)
 M32_TESTS :=
 endif
-M32_SRC := $(T_SRC) $(LIB_C) userspace/arch/i386/clone_fn.S
+M32_SRC := $(T_SRC) $(LIB_C) userspace/arch/$(M32_ARCH)/clone_fn.S
 
 $(B)/tests/m32/%: tests/%.c $(T_HDRS) $(M32_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) -m32 $(CWP_CFLAGS) $(CFLAGS) -static -pthread -o $@ $< $(M32_SRC)
+	$(M32_CC) $(CWP_CFLAGS) $(M32_CFLAGS) -static -pthread -o $@ $< $(M32_SRC)
 
 $(B)/tests/timeouts: tests/timeouts
 	@mkdir -p $(dir $@)

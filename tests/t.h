@@ -81,6 +81,11 @@ static inline void t_raw_exit_group(void)
 	register long x0 asm("x0") = 0;
 
 	asm volatile("svc #0" : : "r"(x8), "r"(x0) : "memory");
+#elif defined(__arm__)
+	register long r7 asm("r7") = 248;	/* __NR_exit_group */
+	register long r0 asm("r0") = 0;
+
+	asm volatile("svc #0" : : "r"(r7), "r"(r0) : "memory");
 #else
 #error "t_raw_exit_group: unsupported architecture"
 #endif
@@ -108,6 +113,15 @@ static inline long t_raw_syscall4(long nr, long a, long b, long c, long d)
 
 	asm volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3) : "memory");
 	ret = x0;
+#elif defined(__arm__)
+	register long r7 asm("r7") = nr;
+	register long r0 asm("r0") = a;
+	register long r1 asm("r1") = b;
+	register long r2 asm("r2") = c;
+	register long r3 asm("r3") = d;
+
+	asm volatile("svc #0" : "+r"(r0) : "r"(r7), "r"(r1), "r"(r2), "r"(r3) : "memory");
+	ret = r0;
 #else
 #error "t_raw_syscall4: unsupported architecture"
 #endif
