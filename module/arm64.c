@@ -52,6 +52,9 @@ unsigned long cwp_lock_arg(unsigned long fn, unsigned long callee)
 		rd = insn & 0x1f;
 		rn = (insn >> 5) & 0x1f;
 
+		if ((insn & 0xfc000000) == 0x14000000 ||	/* b */
+		    (insn & 0xfffffc1f) == 0xd65f0000)		/* ret */
+			break;
 		if ((insn & 0x9f000000) == 0x90000000) {		/* adrp */
 			off = ((insn >> 29) & 3) | (((insn >> 5) & 0x7ffff) << 2);
 			off = sign_extend64(off, 20) * SZ_4K;
@@ -81,9 +84,6 @@ unsigned long cwp_lock_arg(unsigned long fn, unsigned long callee)
 			if (callee && pc + off == callee)
 				return known & BIT(0) ? val[0] : 0;
 			known &= ~GENMASK(18, 0);
-		} else if ((insn & 0xfc000000) == 0x14000000 ||	/* b */
-			   (insn & 0xfffffc1f) == 0xd65f0000) {	/* ret */
-			return 0;
 		} else {
 			/* Rd or Rt of most encodings: forget it, to be safe. */
 			known &= ~BIT(rd);

@@ -150,6 +150,7 @@ static inline void cwp_regs_set_arg2(struct pt_regs *regs, unsigned long val)
 }
 
 #define CWP_CALL_METHOD	CWP_CALL_STATIC_CALL
+#define CWP_CALL_DESC	"called by static_call (direct jump, verified)"
 
 /* Every x86-64 kernel here has CONFIG_KALLSYMS_ALL: no code is read (arm64.c). */
 static inline unsigned long cwp_lock_arg(unsigned long fn, unsigned long callee)
@@ -175,6 +176,19 @@ static inline u32 cwp_arch_verdict(bool landing_pad)
 	return (IS_ENABLED(CONFIG_X86_KERNEL_IBT) ? CWP_IBT_KERNEL : 0) |
 	       (cwp_cpu_has_ibt() ? CWP_IBT_CPU : 0) |
 	       (IS_ENABLED(CONFIG_X86_KERNEL_IBT) && !landing_pad ? CWP_IBT_SEALED : 0);
+}
+
+/* The verdict @v as the kernel log says it. */
+static inline const char *cwp_verdict_desc(u32 v)
+{
+	if (!(v & CWP_IBT_KERNEL))
+		return v & CWP_IBT_CPU ? "kernel built without IBT; IBT enforced by this CPU" :
+					 "kernel built without IBT; IBT not enforced by this CPU";
+	if (v & CWP_IBT_SEALED)
+		return v & CWP_IBT_CPU ? "ENDBR sealed; IBT enforced by this CPU" :
+					 "ENDBR sealed; IBT not enforced by this CPU";
+	return v & CWP_IBT_CPU ? "ENDBR present; IBT enforced by this CPU" :
+				 "ENDBR present; IBT not enforced by this CPU";
 }
 
 /*
@@ -216,6 +230,7 @@ static inline void cwp_regs_set_arg2(struct pt_regs *regs, unsigned long val)
 }
 
 #define CWP_CALL_METHOD	CWP_CALL_POINTER
+#define CWP_CALL_DESC	"called through a pointer"
 
 /* arm64.c: the first spinlock @fn takes, read in its code. */
 unsigned long cwp_lock_arg(unsigned long fn, unsigned long callee);
@@ -240,6 +255,20 @@ static inline u32 cwp_arch_verdict(bool landing_pad)
 	       (landing_pad ? CWP_BTI_LANDING : 0) |
 	       (cwp_kernel_signs_returns() ? CWP_PAC_KERNEL : 0) |
 	       (system_supports_address_auth() ? CWP_PAC_CPU : 0);
+}
+
+static inline const char *cwp_verdict_desc(u32 v)
+{
+	if (v & CWP_BTI_KERNEL)
+		return v & CWP_BTI_LANDING ? "kernel built with BTI, landing pad present" :
+					     "kernel built with BTI, NO landing pad";
+	if (v & CWP_PAC_KERNEL)
+		return v & CWP_BTI_CPU ?
+		       "kernel built without BTI (its indirect calls are not checked), BTI on this CPU; return addresses signed (PAC)" :
+		       "kernel built without BTI (its indirect calls are not checked), no BTI on this CPU; return addresses signed (PAC)";
+	return v & CWP_BTI_CPU ?
+	       "kernel built without BTI (its indirect calls are not checked), BTI on this CPU; return addresses not signed" :
+	       "kernel built without BTI (its indirect calls are not checked), no BTI on this CPU; return addresses not signed";
 }
 
 /* The call through a pointer is safe where BTI does not check it, or lands on a pad. */

@@ -225,32 +225,6 @@ static spinlock_t *cwp_pidmap_lock_from_code(void)
 	return (spinlock_t *)a;
 }
 
-static const char *cwp_call_desc(void)
-{
-	return CWP_CALL_METHOD == CWP_CALL_STATIC_CALL ?
-	       "called by static_call (direct jump, verified)" :
-	       "called through a pointer";
-}
-
-/* What the kernel and the CPU enforce, as the kernel log says it. */
-static const char *cwp_verdict_desc(u32 v)
-{
-	if (CWP_CALL_METHOD == CWP_CALL_STATIC_CALL)
-		return !(v & CWP_IBT_KERNEL) ?
-		       (v & CWP_IBT_CPU ? "kernel built without IBT; IBT enforced by this CPU" :
-					  "kernel built without IBT; IBT not enforced by this CPU") :
-		       (v & CWP_IBT_SEALED ?
-			(v & CWP_IBT_CPU ? "ENDBR sealed; IBT enforced by this CPU" :
-					   "ENDBR sealed; IBT not enforced by this CPU") :
-			(v & CWP_IBT_CPU ? "ENDBR present; IBT enforced by this CPU" :
-					   "ENDBR present; IBT not enforced by this CPU"));
-	return !(v & CWP_BTI_KERNEL) ?
-	       (v & CWP_BTI_CPU ? "kernel built without BTI (its indirect calls are not checked), BTI on this CPU" :
-				  "kernel built without BTI (its indirect calls are not checked), no BTI on this CPU") :
-	       (v & CWP_BTI_LANDING ? "kernel built with BTI, landing pad present" :
-				      "kernel built with BTI, NO landing pad");
-}
-
 int cwp_ksyms_init(void)
 {
 	unsigned long addr;
@@ -265,7 +239,7 @@ int cwp_ksyms_init(void)
 			   (typeof(&cwp_kernel_clone_unresolved))addr);
 	if (!cwp_call_is_safe(STATIC_CALL_TRAMP_ADDR(cwp_kernel_clone_call), addr)) {
 		pr_err("kernel_clone at %pS: %s, which branch protection would not accept (%s); refusing to load\n",
-		       (void *)addr, cwp_call_desc(), cwp_verdict_desc(cwp_ibt));
+		       (void *)addr, CWP_CALL_DESC, cwp_verdict_desc(cwp_ibt));
 		static_call_update(cwp_kernel_clone_call,
 				   cwp_kernel_clone_unresolved);
 		return -EOPNOTSUPP;
@@ -275,17 +249,14 @@ int cwp_ksyms_init(void)
 	if (!cwp_pidmap_lock) {
 		cwp_pidmap_lock = cwp_pidmap_lock_from_code();
 		if (cwp_pidmap_lock)
-			pr_info("pidmap_lock at %px, read in the code of free_pid() and disable_pid_allocation(), held by alloc_pid()\n",
+			pr_info("pidmap_lock at %p, read in the code of free_pid() and disable_pid_allocation(), held by alloc_pid()\n",
 				cwp_pidmap_lock);
 		else
 			pr_warn("cannot find pidmap_lock: pid reservations are not available\n");
 	}
 
-	pr_info("kernel_clone at %pS: %s; %s%s%s\n",
-		(void *)addr, cwp_call_desc(), cwp_verdict_desc(cwp_ibt),
-		cwp_ibt & CWP_PAC_KERNEL ? "; return addresses signed (PAC)" : "",
-		CWP_CALL_METHOD == CWP_CALL_POINTER && !(cwp_ibt & CWP_PAC_CPU) ?
-		"; no address authentication on this CPU" : "");
+	pr_info("kernel_clone at %pS: %s; %s\n",
+		(void *)addr, CWP_CALL_DESC, cwp_verdict_desc(cwp_ibt));
 	return 0;
 }
 
