@@ -213,15 +213,15 @@ static inline bool cwp_call_is_safe(const void *tramp, unsigned long target)
 }
 
 /*
- * arm64: the third argument register is x2. There are no static calls
- * without kCFI (v7.2: "select HAVE_STATIC_CALL if CFI"), and Debian's
- * gcc-built kernels have no kCFI: <linux/static_call.h>'s generic
- * static_call() is a call through a pointer (BLR). Branch Target
- * Identification checks such a call in the kernel only with
- * CONFIG_ARM64_BTI_KERNEL (which since v6.0 depends on !CC_IS_GCC, for
- * GCC bug 106671): there, the target must start with BTI c, BTI jc, or
- * PACIASP / PACIBSP (landing pads of a BLR whatever SCTLR_EL1.BT1 says),
- * and the module refuses to load if kernel_clone() does not.
+ * arm64: the third argument register is x2. None of Debian's arm64
+ * kernels (5.10 to 7.x, gcc-built, no kCFI) has CONFIG_HAVE_STATIC_CALL:
+ * <linux/static_call.h>'s generic static_call() is a call through a
+ * pointer (BLR). Branch Target Identification checks such a call in the
+ * kernel only with CONFIG_ARM64_BTI_KERNEL, which none of them has (in
+ * v6.1 it depends on !CC_IS_GCC, for GCC bug 106671); where it is set,
+ * the target must start with BTI c, BTI jc, or PACIASP / PACIBSP
+ * (landing pads of a BLR whatever SCTLR_EL1.BT1 says), and the module
+ * refuses to load if kernel_clone() does not.
  */
 #elif defined(CONFIG_ARM64)
 static inline void cwp_regs_set_arg2(struct pt_regs *regs, unsigned long val)
