@@ -34,7 +34,7 @@ arm64)
 esac
 chroot=$cache/$arch/chroot-$suite-$gcc
 "$vm/make-chroot.sh" "$suite" "$gcc" "$chroot" \
-	"$gcc-aarch64-linux-gnu,libc6-dev-arm64-cross,libkmod-dev"
+	"$gcc-aarch64-linux-gnu,libc6-dev-arm64-cross,libkmod-dev,$gcc-arm-linux-gnueabihf,libc6-dev-armhf-cross"
 # A chroot made by prepare-kernel.sh for the module only, or before
 # these were on the list.
 [ -f "$chroot/usr/include/libkmod.h" ] && [ -x "$chroot/usr/bin/arm-linux-gnueabihf-gcc-14" ] ||
