@@ -6,10 +6,13 @@
 #   make module            build clone_with_pids.ko for KERNELRELEASE/KDIR
 #   make userspace         library (static + shared) and clone-with-pids
 #   make check             every test on every supported kernel, in QEMU
-#                          (KERNELS="6.1 7.x" make check for fewer)
+#                          (KERNELS="6.1 7.x" make check for fewer;
+#                          KERNELS="arm64/6.1 7.x" for arm64 kernels too)
+#   make check-all         make check on the amd64 and the four arm64 kernels
 #   make check-external    the kernel's own selftests and stress-ng, without
 #                          and with the module, on every kernel, in QEMU
-#   make demo              show it working in a VM (bookworm's kernel)
+#   make demo              show it working in a VM (bookworm's kernel;
+#                          DEMO_KERNEL=arm64/6.1 for its arm64 one)
 #   make install           module, library, headers, tool, man pages,
 #                          pkg-config file, udev rule, tmpfiles entry
 #                          (DESTDIR, PREFIX, LIBDIR...; depmod without DESTDIR)
@@ -45,7 +48,7 @@ HDRS := userspace/clone_with_pids.h include/uapi/linux/clone_with_pids.h userspa
 TOOL_SRC := userspace/clone-with-pids.c userspace/status.c
 TESTS := $(sort $(basename $(notdir $(wildcard tests/t_*.c))))
 
-.PHONY: all module userspace tests check check-debug check-external demo install install-module \
+.PHONY: all module userspace tests tests-arm64 check check-debug check-external demo install install-module \
 	install-userspace install-system install-dkms-src uninstall dkms deb check-packages style clean
 
 all: module userspace
@@ -135,11 +138,22 @@ SMP1 := t_monitor_tracepoint
 M32_SKIP := t_fuzz t_lifecycle t_race64 t_wrap t_monitor_audit t_restart_owed \
 	t_dump_restore
 M32_TESTS := $(filter-out $(M32_SKIP),$(MAIN_TESTS))
-M32_SRC := $(T_SRC) $(LIB_C) userspace/arch/i386/clone_fn.S
+# The 32-bit programs (the compat ioctl path): i386 ones with $(CC) -m32 on
+# x86-64; on arm64, armhf ones when M32_CC names an armhf compiler
+# (cross-tests.sh does), with M32_ARCH=arm and their own M32_CFLAGS.
+ifeq ($(notdir $(ARCH_DIR)),x86_64)
+M32_CC ?= $(CC) -m32
+M32_ARCH ?= i386
+endif
+M32_CFLAGS ?= $(CFLAGS)
+ifeq ($(M32_CC),)
+M32_TESTS :=
+endif
+M32_SRC := $(T_SRC) $(LIB_C) userspace/arch/$(M32_ARCH)/clone_fn.S
 
 $(B)/tests/m32/%: tests/%.c $(T_HDRS) $(M32_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) -m32 $(CWP_CFLAGS) $(CFLAGS) -static -pthread -o $@ $< $(M32_SRC)
+	$(M32_CC) $(CWP_CFLAGS) $(M32_CFLAGS) -static -pthread -o $@ $< $(M32_SRC)
 
 $(B)/tests/timeouts: tests/timeouts
 	@mkdir -p $(dir $@)
@@ -153,11 +167,25 @@ tests: $(addprefix $(B)/tests/,$(TESTS)) $(B)/tests/clone-with-pids $(B)/tests/r
 	printf '%s\n' $(SMP1) $(addprefix m32/,$(filter $(SMP1),$(M32_TESTS))) > $(B)/tests/list-smp1
 	printf '%s\n' $(FALLBACK_TESTS) > $(B)/tests/list-fallback
 
+# The arm64 test programs in $(B)/arm64/tests: cross-built, static, with
+# -mbranch-protection=standard, in trixie's arm64 cross chroot.
+tests-arm64:
+	tests/vm/deps.sh
+	tests/vm/cross-tests.sh arm64
+
 check:
 	tests/vm/deps.sh
 	$(MAKE) tests
+	$(if $(filter arm64/%,$(KERNELS)),$(MAKE) tests-arm64)
 	tests/vm/check.sh
 	tests/vm/check-fallback.sh
+
+# Every kernel of both architectures (make check's default is amd64's six).
+ALL_KERNELS := 5.10 6.1 6.12 7.x 6.12-rt 7.x-rt arm64/5.10 arm64/6.1 arm64/6.12 arm64/7.x
+
+.PHONY: check-all
+check-all:
+	$(MAKE) check KERNELS="$(ALL_KERNELS)"
 
 check-debug:
 	tests/vm/deps.sh
@@ -181,7 +209,10 @@ $(B)/demo/demo-seed: tests/demo/demo-seed.c $(LIB_SRC) $(HDRS)
 
 demo:
 	tests/vm/deps.sh
-	$(MAKE) $(B)/tests/clone-with-pids $(B)/tests/restore-tree $(B)/demo/demo-seed
+	$(if $(filter arm64/%,$(DEMO_KERNEL)), \
+		tests/vm/cross-tests.sh arm64 $(B)/arm64/tests/clone-with-pids \
+			$(B)/arm64/tests/restore-tree $(B)/arm64/demo/demo-seed, \
+		$(MAKE) $(B)/tests/clone-with-pids $(B)/tests/restore-tree $(B)/demo/demo-seed)
 	tests/vm/demo.sh
 
 # Benchmarks in a VM (bookworm's kernel unless BENCH_KERNEL says otherwise;

@@ -71,7 +71,7 @@ static long cwp_ioctl_query(struct cwp_query __user *uq)
 	if (cwp_reserve_usable())
 		q.features |= CWP_FEATURE_RESERVE;
 	q.ibt = cwp_ibt_verdict();
-	q.call_method = CWP_CALL_STATIC_CALL;
+	q.call_method = CWP_CALL_METHOD;
 	q.nr_requests = cwp_requests_live();
 	q.max_requests = cwp_quota_max_requests();
 	q.user_requests = cwp_quota_user_requests();

@@ -1,18 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Reaching kernel_clone(), which is not exported, without an indirect call.
+ * Reaching kernel_clone(), which is not exported, in a way the kernel's
+ * branch protection accepts.
  *
  * The address comes from a kprobe planted and removed at load time:
  * kallsyms_lookup_name() is not exported since v5.7, and calling it through
  * a pointer would itself trap on IBT kernels, where its ENDBR is sealed.
- * The call goes through a static_call, whose trampoline the kernel patches
- * into a direct jump: a direct branch needs no ENDBR at its target, so it
- * is safe whether or not kernel_clone()'s ENDBR was sealed. Load fails
- * unless the patched trampoline is verified to be that direct jump.
+ * The call goes through a static_call. On x86-64 the kernel patches its
+ * trampoline into a direct jump: a direct branch needs no ENDBR at its
+ * target, so it is safe whether or not kernel_clone()'s ENDBR was sealed,
+ * and load fails unless the patched trampoline is verified to be that
+ * direct jump. On arm64 (no static calls there) it is a call through a
+ * pointer, made only where BTI would accept it: the kernel does not check
+ * its indirect branches, or the target starts with a landing pad
+ * (cwp_call_is_safe() in compat.h); load fails otherwise.
  */
 #include <linux/kernel.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
+#include <linux/kthread.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/task.h>
 #include <linux/static_call.h>
 #include <linux/string.h>
@@ -72,40 +79,24 @@ static unsigned long cwp_ksym_func(const char *name)
 	return addr - off;
 }
 
-static bool cwp_has_endbr(const void *fn)
+/* Does @fn start with a landing pad for an indirect call (ENDBR64, BTI c...)? */
+static bool cwp_has_landing_pad(const void *fn)
 {
 	u32 insn;
 
 	if (copy_from_kernel_nofault(&insn, fn, sizeof(insn)))
 		return false;
-	return insn == CWP_ENDBR64;
+	return cwp_insn_is_landing_pad(le32_to_cpu(insn));
 }
 
 /*
  * An indirect call to @fn (as the kprobe core makes to our handlers) is safe
- * if the kernel does not use IBT or @fn starts with ENDBR.
+ * if the kernel does not check its indirect branches (IBT, BTI) or @fn
+ * starts with a landing pad.
  */
 bool cwp_ibt_indirect_ok(const void *fn)
 {
-	return !IS_ENABLED(CONFIG_X86_KERNEL_IBT) || cwp_has_endbr(fn);
-}
-
-/* Does the static_call trampoline @tramp jump directly to @target (or past its ENDBR)? */
-static bool cwp_static_call_is_direct(const u8 *tramp, unsigned long target)
-{
-	u8 insn[5];
-	unsigned long dest;
-	s32 rel;
-
-	/* Keep the compiler from folding tramp + 5 into a relocation. */
-	OPTIMIZER_HIDE_VAR(tramp);
-	if (copy_from_kernel_nofault(insn, tramp, sizeof(insn)))
-		return false;
-	if (insn[0] != 0xe9)	/* jmp rel32 */
-		return false;
-	memcpy(&rel, insn + 1, sizeof(rel));
-	dest = (unsigned long)tramp + sizeof(insn) + rel;
-	return dest == target || dest == target + 4;
+	return !cwp_kernel_checks_branches() || cwp_has_landing_pad(fn);
 }
 
 static unsigned long cwp_kallsyms_unresolved(const char *name)
@@ -122,72 +113,150 @@ DEFINE_STATIC_CALL(cwp_kallsyms_call, cwp_kallsyms_unresolved);
 spinlock_t *cwp_pidmap_lock;
 
 /*
- * Resolve the data symbol @name with kallsyms_lookup_name(), called once
- * here through a static_call verified to be a direct jump (so IBT-safe),
- * then unresolved again. The address must be the symbol's own: kallsyms
- * holds data symbols only with CONFIG_KALLSYMS_ALL. Returns NULL, and
- * says why, when it cannot.
+ * kallsyms_lookup_name(@name), called through a static_call verified to be
+ * safe (cwp_call_is_safe()), then unresolved again; 0 where it cannot be.
  */
-static void *cwp_ksym_data(const char *name)
+static unsigned long cwp_kallsyms(const char *name)
 {
-	char buf[KSYM_SYMBOL_LEN], want[KSYM_NAME_LEN + 4];
 	unsigned long fn, addr = 0;
 
 	fn = cwp_ksym_func("kallsyms_lookup_name");
 	if (!fn)
-		goto err;
+		return 0;
 	static_call_update(cwp_kallsyms_call, (typeof(&cwp_kallsyms_unresolved))fn);
-	if (cwp_static_call_is_direct((const u8 *)STATIC_CALL_TRAMP_ADDR(cwp_kallsyms_call), fn))
+	if (cwp_call_is_safe(STATIC_CALL_TRAMP_ADDR(cwp_kallsyms_call), fn))
 		addr = static_call(cwp_kallsyms_call)(name);
 	static_call_update(cwp_kallsyms_call, cwp_kallsyms_unresolved);
+	return addr;
+}
+
+/*
+ * Resolve the data symbol @name with kallsyms. The address must be the
+ * symbol's own: kallsyms holds data symbols only with
+ * CONFIG_KALLSYMS_ALL. Returns NULL where it cannot.
+ */
+static void *cwp_ksym_data(const char *name)
+{
+	char buf[KSYM_SYMBOL_LEN], want[KSYM_NAME_LEN + 4];
+	unsigned long addr = cwp_kallsyms(name);
+
 	if (!addr)
-		goto err;
+		return NULL;
 	sprint_symbol(buf, addr);
 	snprintf(want, sizeof(want), "%s+0x0/", name);
 	if (strncmp(buf, want, strlen(want)))
-		goto err;
+		return NULL;
 	return (void *)addr;
+}
 
-err:
-	pr_warn("cannot find %s: pid reservations are not available\n", name);
-	return NULL;
+static spinlock_t *cwp_lock_candidate;
+static atomic_t cwp_lock_seen, cwp_lock_held;
+
+/* idr_alloc_cyclic() on the initial namespace's idr: from alloc_pid(), under pidmap_lock. */
+static int cwp_lock_check_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	if ((struct idr *)regs_get_kernel_argument(regs, 0) != &init_pid_ns.idr)
+		return 0;
+	atomic_inc(&cwp_lock_seen);
+	if (spin_is_locked(cwp_lock_candidate))
+		atomic_inc(&cwp_lock_held);
+	return 0;
+}
+
+static int cwp_lock_check_thread(void *unused)
+{
+	return 0;
+}
+
+/*
+ * Is @lock held whenever alloc_pid() allocates a pid in the initial pid
+ * namespace? A kernel thread is created to see it happen at least once.
+ * Only reads @lock.
+ */
+static bool cwp_lock_held_by_alloc_pid(spinlock_t *lock)
+{
+	struct kprobe kp = {
+		.symbol_name	= "idr_alloc_cyclic",
+		.pre_handler	= cwp_lock_check_pre,
+	};
+	struct task_struct *t;
+
+	cwp_lock_candidate = lock;
+	atomic_set(&cwp_lock_seen, 0);
+	atomic_set(&cwp_lock_held, 0);
+	if (register_kprobe(&kp))
+		return false;
+	t = kthread_run(cwp_lock_check_thread, NULL, "cwp-lock-check");
+	unregister_kprobe(&kp);
+	return !IS_ERR(t) && atomic_read(&cwp_lock_seen) > 0 &&
+	       atomic_read(&cwp_lock_held) == atomic_read(&cwp_lock_seen);
+}
+
+/*
+ * pidmap_lock without CONFIG_KALLSYMS_ALL (Debian's arm64 5.10 and 6.1
+ * kernels): the first lock taken by free_pid()
+ * (spin_lock_irqsave(&pidmap_lock, flags)) and by
+ * disable_pid_allocation() (spin_lock_irq(&pidmap_lock)), read in their
+ * code (cwp_lock_arg(); arm64 only), inlined or not. ADRP + ADD in the
+ * kernel's code can only reach the kernel image; both must agree on an
+ * address that is no function (kallsyms, text symbols only here, knows
+ * none there), can be read, and is held when alloc_pid() allocates a pid.
+ */
+static spinlock_t *cwp_pidmap_lock_from_code(void)
+{
+	unsigned long free_pid = cwp_kallsyms("free_pid");
+	unsigned long disable = cwp_kallsyms("disable_pid_allocation");
+	unsigned long lock_irqsave = cwp_kallsyms("_raw_spin_lock_irqsave");
+	unsigned long lock_irq = cwp_kallsyms("_raw_spin_lock_irq");
+	char buf[KSYM_SYMBOL_LEN];
+	unsigned long a, b;
+	spinlock_t tmp;
+
+	if (!free_pid || !disable)
+		return NULL;
+	a = cwp_lock_arg(free_pid, lock_irqsave);
+	b = cwp_lock_arg(disable, lock_irq);
+	if (!a || a != b || !IS_ALIGNED(a, sizeof(u32)))
+		return NULL;
+	sprint_symbol(buf, a);
+	if (strchr(buf, '+') || copy_from_kernel_nofault(&tmp, (void *)a, sizeof(tmp)) ||
+	    !cwp_lock_held_by_alloc_pid((spinlock_t *)a))
+		return NULL;
+	return (spinlock_t *)a;
 }
 
 int cwp_ksyms_init(void)
 {
 	unsigned long addr;
-	bool sealed;
 
 	addr = cwp_ksym_func("kernel_clone");
 	if (!addr)
 		return -ENOENT;
 
-	sealed = !cwp_has_endbr((void *)addr);
-	if (IS_ENABLED(CONFIG_X86_KERNEL_IBT))
-		cwp_ibt |= CWP_IBT_KERNEL;
-	if (cwp_cpu_has_ibt())
-		cwp_ibt |= CWP_IBT_CPU;
-	if (IS_ENABLED(CONFIG_X86_KERNEL_IBT) && sealed)
-		cwp_ibt |= CWP_IBT_SEALED;
+	cwp_ibt |= cwp_arch_verdict(cwp_has_landing_pad((void *)addr));
 
 	static_call_update(cwp_kernel_clone_call,
 			   (typeof(&cwp_kernel_clone_unresolved))addr);
-	if (!cwp_static_call_is_direct((const u8 *)STATIC_CALL_TRAMP_ADDR(cwp_kernel_clone_call),
-				       addr)) {
-		pr_err("kernel_clone: static_call trampoline is not a direct jump to %pS; refusing to load\n",
-		       (void *)addr);
+	if (!cwp_call_is_safe(STATIC_CALL_TRAMP_ADDR(cwp_kernel_clone_call), addr)) {
+		pr_err("kernel_clone at %pS: %s, which branch protection would not accept (%s); refusing to load\n",
+		       (void *)addr, CWP_CALL_DESC, cwp_verdict_desc(cwp_ibt));
 		static_call_update(cwp_kernel_clone_call,
 				   cwp_kernel_clone_unresolved);
 		return -EOPNOTSUPP;
 	}
 	cwp_ibt |= CWP_IBT_SAFE;
 	cwp_pidmap_lock = cwp_ksym_data("pidmap_lock");
+	if (!cwp_pidmap_lock) {
+		cwp_pidmap_lock = cwp_pidmap_lock_from_code();
+		if (cwp_pidmap_lock)
+			pr_info("pidmap_lock at %p, read in the code of free_pid() and disable_pid_allocation(), held by alloc_pid()\n",
+				cwp_pidmap_lock);
+		else
+			pr_warn("cannot find pidmap_lock: pid reservations are not available\n");
+	}
 
-	pr_info("kernel_clone at %pS: %s; called by static_call (direct jump, verified); IBT %s\n",
-		(void *)addr,
-		!IS_ENABLED(CONFIG_X86_KERNEL_IBT) ? "kernel built without IBT" :
-		sealed ? "ENDBR sealed" : "ENDBR present",
-		cwp_cpu_has_ibt() ? "enforced by this CPU" : "not enforced by this CPU");
+	pr_info("kernel_clone at %pS: %s; %s\n",
+		(void *)addr, CWP_CALL_DESC, cwp_verdict_desc(cwp_ibt));
 	return 0;
 }
 

@@ -14,6 +14,7 @@ int main(void)
 {
 	char out[4096];
 	int p[2], status;
+	size_t len = 0;
 	ssize_t n;
 	pid_t pid;
 
@@ -29,8 +30,10 @@ int main(void)
 		_exit(99);
 	}
 	close(p[1]);
-	n = read(p[0], out, sizeof(out) - 1);
-	out[n > 0 ? n : 0] = '\0';
+	/* To the end: the message may come in more than one write(). */
+	while (len < sizeof(out) - 1 && (n = read(p[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += n;
+	out[len] = '\0';
 	waitpid(pid, &status, 0);
 	T_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 125, "status %#x", status);
 	T_ASSERT(strstr(out, "not loaded") && strstr(out, "modprobe clone_with_pids") &&

@@ -140,7 +140,19 @@ static int query(void)
 		       q.monitors & CWP_MONITOR_TRACEPOINT ? " tracepoint" : "");
 	}
 	printf("call:        %s\n", q.call_method == CWP_CALL_STATIC_CALL ?
-	       "static_call (direct jump)" : "unknown");
+	       "static_call (direct jump)" : q.call_method == CWP_CALL_POINTER ?
+	       "pointer (indirect call)" : "unknown");
+	if (q.call_method == CWP_CALL_POINTER) {
+		printf("bti:         kernel %s, cpu %s, kernel_clone landing pad %s, %s\n",
+		       q.ibt & CWP_BTI_KERNEL ? "yes" : "no",
+		       q.ibt & CWP_BTI_CPU ? "yes" : "no",
+		       q.ibt & CWP_BTI_LANDING ? "yes" : "no",
+		       q.ibt & CWP_IBT_SAFE ? "safe" : "NOT SAFE");
+		printf("pac:         kernel %s, cpu %s\n",
+		       q.ibt & CWP_PAC_KERNEL ? "yes" : "no",
+		       q.ibt & CWP_PAC_CPU ? "yes" : "no");
+		return 0;
+	}
 	printf("ibt:         kernel %s, cpu %s, kernel_clone ENDBR %s, %s\n",
 	       q.ibt & CWP_IBT_KERNEL ? "yes" : "no",
 	       q.ibt & CWP_IBT_CPU ? "enforcing" : "not enforcing",

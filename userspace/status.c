@@ -396,12 +396,19 @@ static void print_json(const struct cwp_status *s, int rc, const char *why, cons
 		       q->abi_version, q->max_pids);
 		print_features(q->features, ", ", 1);
 		printf("],\n    \"call\": \"%s\",\n", q->call_method == CWP_CALL_STATIC_CALL ?
-		       "static_call" : "unknown");
+		       "static_call" : q->call_method == CWP_CALL_POINTER ? "pointer" : "unknown");
 		printf("    \"ibt\": { \"kernel\": %s, \"cpu\": %s, \"sealed\": %s, \"safe\": %s },\n",
 		       q->ibt & CWP_IBT_KERNEL ? "true" : "false",
 		       q->ibt & CWP_IBT_CPU ? "true" : "false",
 		       q->ibt & CWP_IBT_SEALED ? "true" : "false",
 		       q->ibt & CWP_IBT_SAFE ? "true" : "false");
+		printf("    \"bti\": { \"kernel\": %s, \"cpu\": %s, \"landing_pad\": %s },\n",
+		       q->ibt & CWP_BTI_KERNEL ? "true" : "false",
+		       q->ibt & CWP_BTI_CPU ? "true" : "false",
+		       q->ibt & CWP_BTI_LANDING ? "true" : "false");
+		printf("    \"pac\": { \"kernel\": %s, \"cpu\": %s },\n",
+		       q->ibt & CWP_PAC_KERNEL ? "true" : "false",
+		       q->ibt & CWP_PAC_CPU ? "true" : "false");
 		printf("    \"armed\": %u,\n    \"max_requests\": %u", q->nr_requests, q->max_requests);
 		if (q->size >= CWP_QUERY_SIZE_VER1)
 			printf(",\n    \"user_requests\": %u,\n    \"divert_ttl_ms\": %u,\n"
@@ -450,8 +457,10 @@ static void print_human(const struct cwp_status *s, const char *why, const char 
 	if (s->queried) {
 		printf("abi:         %u, features:", s->q.abi_version);
 		print_features(s->q.features, " ", 0);
-		printf("\ncall:        %s; IBT %s\n", s->q.call_method == CWP_CALL_STATIC_CALL ?
-		       "static_call (direct jump)" : "unknown",
+		printf("\ncall:        %s; %s %s\n", s->q.call_method == CWP_CALL_STATIC_CALL ?
+		       "static_call (direct jump)" : s->q.call_method == CWP_CALL_POINTER ?
+		       "pointer (indirect call)" : "unknown",
+		       s->q.call_method == CWP_CALL_POINTER ? "BTI" : "IBT",
 		       s->q.ibt & CWP_IBT_SAFE ? "safe" : "NOT SAFE");
 		printf("armed sets:  %u of %u", s->q.nr_requests, s->q.max_requests);
 		if (s->q.size >= CWP_QUERY_SIZE_VER1)

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The library builds for every architecture it has a trampoline for: i386
-# (gcc -m32, linked), and arm64, whose trampoline is assembled with clang
-# as a cross assembler (no arm64 C library here to link against).
+# (gcc -m32, linked), and arm64 and 32-bit ARM, whose trampolines are
+# assembled with clang as a cross assembler (no arm64 C library here to
+# link against; make tests-arm64 builds and runs them for real).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
@@ -18,3 +19,8 @@ file "$tmp/cli32" | grep -q 'ELF 32-bit'
 clang --target=aarch64-linux-gnu -c -o "$tmp/a64.o" userspace/arch/aarch64/clone_fn.S
 file "$tmp/a64.o" | grep -q 'ARM aarch64'
 nm "$tmp/a64.o" | grep -q ' T __cwp_clone_fn_raw'
+readelf -n "$tmp/a64.o" | grep -q 'AArch64 feature: BTI, PAC'
+
+clang --target=arm-linux-gnueabihf -c -o "$tmp/arm.o" userspace/arch/arm/clone_fn.S
+file "$tmp/arm.o" | grep -q 'ARM, EABI5'
+nm "$tmp/arm.o" | grep -q ' T __cwp_clone_fn_raw'

@@ -11,8 +11,15 @@ chroot=$2
 src=$3
 out=$4
 
-hdr=$(cd "$kdir/usr/src" && ls -d linux-headers-*-amd64 | head -n 1)
+hdr=$(cd "$kdir/usr/src" && ls -d linux-headers-*-amd64 linux-headers-*-arm64 2> /dev/null | head -n 1)
 [ -n "$hdr" ] || { echo "build-module: no headers in $kdir" >&2; exit 1; }
+# arm64: cross-built by the suite's aarch64-linux-gnu-gcc-N (the name the
+# headers' CC expands to with this CROSS_COMPILE), with the amd64
+# linux-kbuild's tools.
+case $hdr in
+*-arm64) cross="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-" ;;
+*) cross= ;;
+esac
 
 # The headers reference their -common dir and kbuild tools by absolute
 # path: put them where they expect to be, inside the chroot.
@@ -21,13 +28,15 @@ if [ ! -d "$chroot/usr/src/$hdr" ]; then
 	cp -a "$kdir/usr/lib/." "$chroot/usr/lib/"
 fi
 
-work=/tmp/cwp-build-$hdr
+# Per run: two checkouts may build for the same kernel in one chroot.
+work=/tmp/cwp-build-$hdr-$$
 rm -rf "$chroot$work"
 mkdir -p "$chroot$work"
 cp -a "$src/Kbuild" "$src/VERSION" "$src/module" "$src/include" "$chroot$work/"
 
 unshare -m --propagation private sh -c '
 	mount -t proc proc "$1/proc" &&
-	chroot "$1" make -s -C "/usr/src/$2" M="$3" modules' \
-	sh "$chroot" "$hdr" "$work" >&2
+	chroot "$1" make -s -C "/usr/src/$2" M="$3" $4 modules' \
+	sh "$chroot" "$hdr" "$work" "$cross" >&2
 cp "$chroot$work/clone_with_pids.ko" "$out"
+rm -rf "$chroot$work"

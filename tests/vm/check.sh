@@ -4,6 +4,10 @@
 #
 #   KERNELS="5.10 6.1 6.12 7.x 6.12-rt 7.x-rt" [CWP_JOBS=2] tests/vm/check.sh
 #
+# arm64/5.10, arm64/6.1, arm64/6.12 and arm64/7.x are Debian's cloud-arm64
+# kernels, booted in qemu-system-aarch64 with the arm64 test programs
+# (make tests-arm64, in build/arm64/tests); any mix may be given.
+#
 # For each kernel: fetch the newest image + headers of its suite (cached in
 # CWP_CACHE, default /var/cache/clone_with_pids), build the module in a
 # chroot of that suite, boot with the tests in an initramfs, and collect one
@@ -18,7 +22,13 @@ out=$top/build
 splat='BUG:|WARNING:|Oops|Call Trace|general protection|KASAN|kmemleak:.*unreferenced|possible recursive locking|circular locking|UBSAN|Kernel panic'
 
 "$vm/deps.sh"
-[ -f "$out/tests/list" ] || { echo "check: run 'make tests' first" >&2; exit 2; }
+for k in $kernels; do
+	case $k in
+	arm64/*) t=$out/arm64/tests m=tests-arm64 ;;
+	*) t=$out/tests m=tests ;;
+	esac
+	[ -f "$t/list" ] || { echo "check: run 'make $m' first" >&2; exit 2; }
+done
 
 total_pass=0 total_fail=0 total_skip=0
 summary=""
@@ -38,7 +48,7 @@ for t in "$top"/tests/host/*.sh; do
 	*) fail=$((fail + 1)); sed "s|^|host/$name: |" "$out/host/$name.log"; echo "  host/$name FAIL" ;;
 	esac
 done
-line=$(printf '%-5s %-28s %3d passed, %d failed, %d skipped (%ds)' host "$(uname -m)" "$pass" "$fail" "$skip" $(($(date +%s) - t0)))
+line=$(printf '%-10s %-28s %3d passed, %d failed, %d skipped (%ds)' host "$(uname -m)" "$pass" "$fail" "$skip" $(($(date +%s) - t0)))
 echo "$line"
 summary="$line
 "
@@ -56,8 +66,9 @@ boot() {
 	int3_retried=
 	for try in 1 2 3; do
 		rm -f "$blog"
-		CWP_VM_SMP=$smp "$vm/run-kernel.sh" "$vmlinuz" "$out/$k/clone_with_pids.ko" \
-			"$out/tests" "$blog" "$extra $bextra" || echo "CWP-TEST qemu FAIL" >> "$blog"
+		CWP_VM_SMP=$smp CWP_VM_ARCH=$arch "$vm/run-kernel.sh" "$vmlinuz" \
+			"$out/$k/clone_with_pids.ko" "$tests" "$blog" "$extra $bextra" ||
+			echo "CWP-TEST qemu FAIL" >> "$blog"
 		if ! grep -aq 'CWP-KERNEL ' "$blog"; then
 			echo "$k: the kernel died before /init started (boot $try); log kept in ${blog%.log}-boot$try.log"
 			cp "$blog" "${blog%.log}-boot$try.log"
@@ -88,7 +99,7 @@ run_kernel() {
 	t0=$(date +%s)
 	mkdir -p "$out/$k"
 	rm -f "$out/$k/vm.log" "$out/$k/vm-smp1.log" "$out/$k/clone_with_pids.ko" "$out/$k/report" "$out/$k/line" "$out/$k/counts"
-	VMLINUZ= RELEASE=$k EXTRA=
+	VMLINUZ= RELEASE=$k EXTRA= ARCH=amd64
 	rc=0
 	vars=$(flock "$out/.prepare.lock" "$vm/prepare-kernel.sh" "$k" "$out/$k") || rc=$?
 	if [ $rc -eq 0 ]; then
@@ -98,7 +109,11 @@ run_kernel() {
 	else
 		echo "CWP-TEST module-build FAIL" > "$out/$k/vm.log"
 	fi
-	vmlinuz=$VMLINUZ release=$RELEASE extra=$EXTRA
+	vmlinuz=$VMLINUZ release=$RELEASE extra=$EXTRA arch=$ARCH
+	case $arch in
+	arm64) tests=$out/arm64/tests ;;
+	*) tests=$out/tests ;;
+	esac
 	{
 	if [ -f "$out/$k/clone_with_pids.ko" ]; then
 		# The suite with two vCPUs; then, in a boot of its own with one,
@@ -123,7 +138,7 @@ run_kernel() {
 		awk '{ s = s sep $1 " " $2 "s"; sep = ", " } END { if (s != "") print "  slowest: " s }'
 	tr -d '\r' < "$log" | grep -a '^CWP-TEST .* \(FAIL\|SKIP\)$' | sed 's/^CWP-TEST /  /' || true
 	} > "$out/$k/report" 2>&1
-	line=$(printf '%-5s %-28s %3d passed, %d failed, %d skipped (%ds)' "$k" "$release" "$pass" "$fail" "$skip" $(($(date +%s) - t0)))
+	line=$(printf '%-10s %-28s %3d passed, %d failed, %d skipped (%ds)' "$k" "$release" "$pass" "$fail" "$skip" $(($(date +%s) - t0)))
 	fails=$(tr -d '\r' < "$log" | sed -n 's/^CWP-TEST \(.*\) FAIL$/\1/p' | tr '\n' ' ')
 	[ -z "$fails" ] || line="$line
       failed: $fails"

@@ -3,7 +3,7 @@
 # Install, with apt-get, what building and booting the test VMs needs on
 # the host, if it is missing: a compiler for the static test programs,
 # QEMU, mmdebstrap for the per-suite build chroots, a static busybox for
-# the initramfs, cpio, 32-bit libc (uapi layout, i386 build), clang as
+# the initramfs, QEMU for arm64 (qemu-system-arm), cpio, 32-bit libc (uapi layout, i386 build), clang as
 # arm64 cross assembler, libkmod's header (the library opens libkmod with
 # dlopen() but takes its types from there). Not gcc-aarch64-linux-gnu: it conflicts with
 # gcc-multilib. Kernels are never installed into the host.
@@ -16,6 +16,7 @@ command -v gcc > /dev/null || need="$need gcc"
 [ -f /usr/include/x86_64-linux-gnu/gnu/stubs-32.h ] || need="$need gcc-multilib"
 [ -f /usr/include/libkmod.h ] || need="$need libkmod-dev"
 command -v qemu-system-x86_64 > /dev/null || need="$need qemu-system-x86"
+command -v qemu-system-aarch64 > /dev/null || need="$need qemu-system-arm"
 command -v mmdebstrap > /dev/null || need="$need mmdebstrap"
 dpkg -s busybox-static > /dev/null 2>&1 || need="$need busybox-static"
 command -v cpio > /dev/null || need="$need cpio"

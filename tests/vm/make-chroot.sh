@@ -21,6 +21,7 @@ bullseye|bookworm) libelf=libelf1 ;;
 *) libelf=libelf1t64 ;;
 esac
 rm -rf "$dir"
+mkdir -p "$(dirname "$dir")"
 mirror=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
 	grep -v security | head -n 1)
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list)

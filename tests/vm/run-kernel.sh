@@ -7,7 +7,9 @@
 #
 # TEST_DIR holds the static test binaries and a file 'list' naming them in
 # the order to run (EXTRA_CMDLINE's cwp_list= names another). CWP_VM_SMP
-# vCPUs (default 2). Exits non-zero if QEMU failed or timed out.
+# vCPUs (default 2). CWP_VM_ARCH=arm64 boots an arm64 kernel in
+# qemu-system-aarch64 (-M virt, -cpu max: BTI and pointer authentication)
+# with an arm64 busybox. Exits non-zero if QEMU failed or timed out.
 set -eu
 
 vmlinuz=$1
@@ -16,13 +18,18 @@ tests=$3
 log=$4
 extra=${5:-}
 here=$(cd "$(dirname "$0")" && pwd)
+arch=${CWP_VM_ARCH:-amd64}
+case $arch in
+arm64) busybox=$("$here/fetch-busybox.sh" arm64 "${CWP_CACHE:-/var/cache/clone_with_pids}") ;;
+*) busybox=/bin/busybox ;;
+esac
 
 root=$(mktemp -d)
 chmod 755 "$root"
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/bin" "$root/sbin" "$root/lib/modules" "$root/proc" "$root/sys" \
 	"$root/dev" "$root/tests" "$root/etc"
-cp /bin/busybox "$root/bin/busybox"
+cp "$busybox" "$root/bin/busybox"
 cp "$here/init" "$root/init"
 cp "$here/modprobe" "$root/sbin/modprobe"
 chmod +x "$root/init" "$root/sbin/modprobe"
@@ -37,11 +44,27 @@ echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 # TCG has been seen to get wrong (see tcg-int3.sh). softlockup_panic=1:
 # a wedged guest (seen once under TCG, in text patching) panics and ends
 # the run in a minute, rather than at the 30-minute timeout.
+#
+# arm64: -cpu max has BTI and pointer authentication (the boot log says
+# "detected: Branch Target Identification" and "Address authentication");
+# pauth-impdef=on makes QEMU sign with an implementation-defined hash
+# instead of emulating QARMA, which is much faster and still checked
+# (CWP_VM_CPU overrides the -cpu argument, e.g. CWP_VM_CPU=max).
 rc=0
-timeout "${CWP_VM_TIMEOUT:-1800}" qemu-system-x86_64 -nographic -no-reboot \
-	-machine q35 -cpu max -smp "${CWP_VM_SMP:-2}" -m "${CWP_VM_MEM:-1024}" -nic none \
+case $arch in
+arm64)
+	set -- qemu-system-aarch64 -machine virt -cpu "${CWP_VM_CPU:-max,pauth-impdef=on}"
+	console=ttyAMA0
+	;;
+*)
+	set -- qemu-system-x86_64 -machine q35 -cpu max
+	console="ttyS0 tsc=reliable"
+	;;
+esac
+timeout "${CWP_VM_TIMEOUT:-1800}" "$@" -nographic -no-reboot \
+	-smp "${CWP_VM_SMP:-2}" -m "${CWP_VM_MEM:-1024}" -nic none \
 	-kernel "$vmlinuz" -initrd "$root.cpio.gz" \
-	-append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4 tsc=reliable softlockup_panic=1 $extra" \
+	-append "console=$console panic=-1 panic_on_warn=1 oops=panic loglevel=4 softlockup_panic=1 $extra" \
 	< /dev/null > "$log" 2>&1 || rc=$?
 rm -f "$root.cpio.gz"
 exit $rc

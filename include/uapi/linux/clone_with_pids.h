@@ -129,14 +129,24 @@ struct cwp_next_args {
 #define CWP_FEATURE_RESERVE		(1ULL << 6)	/* CWP_IOC_RESERVE, CWP_IOC_RELEASE */
 #define CWP_FEATURE_SET_NEXT_LIST	(1ULL << 7)	/* CWP_IOC_SET_NEXT_LIST */
 
-/* struct cwp_query.ibt: how the module reaches kernel internals. */
+/*
+ * struct cwp_query.ibt: how the module reaches kernel internals, and the
+ * branch protection it had to respect. x86-64 sets the CWP_IBT_* bits,
+ * arm64 CWP_IBT_SAFE and the CWP_BTI_* and CWP_PAC_* bits.
+ */
 #define CWP_IBT_KERNEL		(1U << 0)	/* kernel built with CONFIG_X86_KERNEL_IBT */
 #define CWP_IBT_CPU		(1U << 1)	/* IBT enforced by this CPU */
 #define CWP_IBT_SEALED		(1U << 2)	/* kernel_clone has no usable ENDBR */
 #define CWP_IBT_SAFE		(1U << 3)	/* every call target verified */
+#define CWP_BTI_KERNEL		(1U << 4)	/* kernel built with CONFIG_ARM64_BTI_KERNEL */
+#define CWP_BTI_CPU		(1U << 5)	/* this CPU has BTI (enforced for marked programs) */
+#define CWP_BTI_LANDING		(1U << 6)	/* kernel_clone starts with a BTI landing pad */
+#define CWP_PAC_KERNEL		(1U << 7)	/* kernel return addresses are signed (pac-ret) */
+#define CWP_PAC_CPU		(1U << 8)	/* this CPU has address authentication */
 
 /* struct cwp_query.call_method */
 #define CWP_CALL_STATIC_CALL	1	/* patched direct jump (static_call) */
+#define CWP_CALL_POINTER	2	/* indirect call, its target checked for BTI */
 
 /*
  * struct cwp_query.monitors: what watches the calling thread's system
