@@ -274,6 +274,109 @@ static void t_tracer(pid_t target)
 	_exit(0);
 }
 
+/* Does the system call at this syscall-enter-stop create a task? */
+static int t_creating_call(const struct __ptrace_syscall_info *si)
+{
+	switch (si->entry.nr) {
+	case SYS_clone:
+	case SYS_clone3:
+#ifdef SYS_fork
+	case SYS_fork:
+#endif
+#ifdef SYS_vfork
+	case SYS_vfork:
+#endif
+		return 1;
+	case SYS_ioctl:
+		return (unsigned int)si->entry.args[1] == CWP_IOC_CLONE;
+	}
+	return 0;
+}
+
+/* Does the stopped tracee @pid block @sig? */
+static int t_blocks(pid_t pid, int sig)
+{
+	unsigned long long mask;
+
+	if (ptrace(PTRACE_GETSIGMASK, pid, (void *)sizeof(mask), &mask))
+		_exit(7);
+	return !!(mask & (1ULL << (sig - 1)));
+}
+
+static int t_group_stop_sig(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/*
+ * T_STORM_ENTRY. Stop @target at each system call entry (PTRACE_SYSCALL);
+ * at the entry of every other call that creates a task, make something
+ * pending that copy_process() must see before it copies anything: in turn
+ * a SIGUSR1 (unless the call is made with it blocked), a SIGSTOP
+ * (continued when its group stop is reported) and a PTRACE_INTERRUPT. Each one makes that clone return ERESTARTNOINTR and be
+ * made again. The call after an interrupted one is left alone, so the
+ * restart goes through. Counts what it made pending.
+ */
+static void t_entry_tracer(pid_t target)
+{
+	struct __ptrace_syscall_info si;
+	unsigned long made = 0;
+	int st, sig, kind, last_made = 0, stopped = 0;
+
+	if (ptrace(PTRACE_SEIZE, target, NULL, (void *)PTRACE_O_TRACESYSGOOD) ||
+	    ptrace(PTRACE_INTERRUPT, target, NULL, NULL))
+		_exit(2);
+	for (;;) {
+		if (waitpid(target, &st, __WALL) != target)
+			_exit(3);
+		if (!WIFSTOPPED(st))
+			_exit(4);
+		sig = 0;
+		if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
+			if (ptrace(PTRACE_GET_SYSCALL_INFO, target, (void *)sizeof(si), &si) <= 0)
+				_exit(5);
+			if (si.op == PTRACE_SYSCALL_INFO_ENTRY && t_creating_call(&si) &&
+			    !t_storm_shared[0]) {
+				last_made = !last_made;
+				if (last_made) {
+					kind = made++ % 3;
+					/* glibc 2.41's and musl's fork() block every signal. */
+					if (kind == 0 && t_blocks(target, SIGUSR1))
+						kind = 1 + made % 2;
+					switch (kind) {
+					case 0:
+						syscall(SYS_tgkill, target, target, SIGUSR1);
+						break;
+					case 1:
+						kill(target, SIGSTOP);
+						stopped = 1;
+						break;
+					case 2:
+						ptrace(PTRACE_INTERRUPT, target, NULL, NULL);
+						break;
+					}
+					t_storm_shared[1] = made;
+				}
+			}
+		} else if (st >> 16 == PTRACE_EVENT_STOP) {
+			/* A group stop (ours: continue it) or PTRACE_INTERRUPT's trap. */
+			if (t_group_stop_sig(WSTOPSIG(st)) && stopped) {
+				kill(target, SIGCONT);
+				stopped = 0;
+			}
+		} else {
+			sig = WSTOPSIG(st);	/* a signal for the tracee: pass it on */
+		}
+		if (t_storm_shared[0]) {
+			ptrace(PTRACE_DETACH, target, NULL, (void *)(long)sig);
+			kill(target, SIGCONT);
+			_exit(0);
+		}
+		if (ptrace(PTRACE_SYSCALL, target, NULL, (void *)(long)sig))
+			_exit(6);
+	}
+}
+
 void t_storm_start(enum t_storm kind)
 {
 	struct sigaction sa = { .sa_handler = t_storm_handler, .sa_flags = SA_RESTART };
@@ -296,6 +399,9 @@ void t_storm_start(enum t_storm kind)
 		T_ASSERT(!pthread_create(&t_storm_thread, NULL, t_signaller, NULL),
 			 "signaller thread");
 		break;
+	case T_STORM_ENTRY:
+		sigaction(SIGUSR1, &sa, NULL);
+		/* fall through */
 	case T_STORM_STOPCONT:
 	case T_STORM_PTRACE:
 		fflush(NULL);
@@ -304,6 +410,8 @@ void t_storm_start(enum t_storm kind)
 		if (t_storm_pid == 0) {
 			if (kind == T_STORM_STOPCONT)
 				t_stopper(me);
+			if (kind == T_STORM_ENTRY)
+				t_entry_tracer(me);
 			t_tracer(me);
 		}
 		/* Let the tracer attach before we start. */
@@ -325,9 +433,10 @@ unsigned long t_storm_stop(void)
 		break;
 	case T_STORM_STOPCONT:
 	case T_STORM_PTRACE:
+	case T_STORM_ENTRY:
 		st = t_wait(t_storm_pid);
 		T_ASSERT(st == 0, "the %s exited with %d",
-			 t_storm_kind == T_STORM_PTRACE ? "tracer" : "stopper", st);
+			 t_storm_kind == T_STORM_STOPCONT ? "stopper" : "tracer", st);
 		break;
 	}
 	t_storm_kind = T_STORM_NONE;

@@ -14,6 +14,8 @@ enum t_storm {
 	T_STORM_SIGNALS,	/* SIGUSR1 from another thread, in a loop */
 	T_STORM_STOPCONT,	/* SIGSTOP/SIGCONT from another process */
 	T_STORM_PTRACE,		/* PTRACE_INTERRUPT from a tracer process */
+	T_STORM_ENTRY,		/* a tracer interrupting every other clone at its
+				   entry: each makes a restart, on any CPU */
 };
 
 enum t_path {
@@ -46,7 +48,10 @@ void t_storm_spawn_hook(int argc, char **argv);
 
 /* Start disturbing the calling thread (and its process). */
 void t_storm_start(enum t_storm kind);
-/* Stop; returns how many disturbances were sent. */
+/*
+ * Stop; returns how many disturbances were sent (T_STORM_ENTRY: how many
+ * clones were interrupted at their entry, each of which must restart).
+ */
 unsigned long t_storm_stop(void);
 
 /*

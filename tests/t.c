@@ -76,6 +76,18 @@ int t_wait(pid_t pid)
 	return WEXITSTATUS(status);
 }
 
+static void t_on_fault(int sig)
+{
+	_exit(100 + sig);
+}
+
+void t_catch_faults(void)
+{
+	signal(SIGILL, t_on_fault);
+	signal(SIGSEGV, t_on_fault);
+	signal(SIGBUS, t_on_fault);
+}
+
 void t_reap(pid_t pid)
 {
 	int st = t_wait(pid);

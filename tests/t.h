@@ -132,6 +132,12 @@ static inline long t_raw_syscall4(long nr, long a, long b, long c, long d)
 void t_reap(pid_t pid);
 /* Wait for @pid and return its exit status (or 128 + signal). */
 int t_wait(pid_t pid);
+/*
+ * In a child that will fault on purpose: exit with 100 + the signal on
+ * SIGILL, SIGSEGV or SIGBUS, caught so that the kernel logs no
+ * "unhandled exception" and register dump (the harness reads the log).
+ */
+void t_catch_faults(void);
 
 /*
  * Move the calling process @levels pid namespaces deeper: each level is an

@@ -12,22 +12,6 @@
 
 #if defined(__aarch64__)
 #include <sys/auxv.h>
-
-/*
- * The child's fault is caught (no "unhandled exception" and register dump
- * in the kernel log, which the harness reads) and told as exit 100 + signal.
- */
-static void on_fault(int sig)
-{
-	_exit(100 + sig);
-}
-
-static void catch_faults(void)
-{
-	signal(SIGILL, on_fault);
-	signal(SIGSEGV, on_fault);
-	signal(SIGBUS, on_fault);
-}
 #include <sys/wait.h>
 
 #ifndef HWCAP2_BTI
@@ -99,7 +83,7 @@ int main(void)
 	pid = fork();
 	T_ASSERT(pid >= 0, "fork: %s", strerror(errno));
 	if (!pid) {
-		catch_faults();
+		t_catch_faults();
 		_exit(call(t_bti_nopad) == 42 ? 0 : 2);
 	}
 	st = t_wait(pid);

@@ -3,10 +3,14 @@
  * Lists armed with clone_with_pids_next_list() under a SIGUSR1 storm,
  * SIGSTOP/SIGCONT and a ptrace tracer interrupting the creator: every
  * fork() of a list gets its set, in order, each child checked from inside
- * and from its creator; a clone interrupted and restarted keeps its set
- * (each storm must make some restart: the module counts them), and
- * nothing is left armed afterwards. A fork that meets a pid not freed
- * yet (EBUSY) drops the rest of its list: the rest is armed again.
+ * and from its creator; a clone interrupted and restarted keeps its set,
+ * and nothing is left armed afterwards. Whether the storms catch a clone
+ * while copy_process() looks for signals is chance, and a SIGUSR1 never
+ * does with glibc 2.41 (the arm64 programs' C library), whose fork()
+ * blocks every signal; a tracer interrupting clones at their entry makes
+ * each of those restart, and the module must count a restart for each.
+ * A fork that meets a pid not freed yet (EBUSY) drops the rest of its
+ * list: the rest is armed again.
  */
 #include "storm.h"
 
@@ -55,22 +59,21 @@ static unsigned long storm(enum t_storm kind, const char *what, unsigned int lis
 {
 	struct tally t = { 0 };
 	unsigned long sent;
-	long restarts0 = t_stat("restarts"), restarts;
+	long restarts = t_stat("restarts");
 	unsigned int r;
 
-	/* Until a clone restarted: ten times the lists at most. */
 	t_storm_start(kind);
-	for (r = 0; r < lists || (r < 10 * lists && t_stat("restarts") == restarts0); r++)
+	for (r = 0; r < lists; r++)
 		run_list(7500 + (r % 16) * LIST, &t);
-	lists = r;
 	sent = t_storm_stop();
-	restarts = t_stat("restarts") - restarts0;
+	restarts = t_stat("restarts") - restarts;
 	printf("stat: %s, %u lists of %d: %lu exact, %lu errors%s%s, %lu EBUSY retried, %lu sent, %ld restarts\n",
 	       what, lists, LIST, t.exact, t.errors, t.errors ? " last " : "",
 	       t.errors ? strerror(t.last_errno) : "", t.busy, sent, restarts);
 	fflush(stdout);
 	T_ASSERT(sent > 0, "%s: nothing sent", what);
-	T_ASSERT(restarts > 0, "%s: no clone restarted in %u lists", what, lists);
+	T_ASSERT(kind != T_STORM_ENTRY || restarts >= (long)sent,
+		 "%s: %lu clones interrupted, %ld restarts", what, sent, restarts);
 	T_ASSERT(t.exact == (unsigned long)lists * LIST, "%s: %lu exact of %u", what, t.exact,
 		 lists * LIST);
 	return t.errors;
@@ -86,6 +89,7 @@ int main(void)
 	bad += storm(T_STORM_SIGNALS, "SIGUSR1 storm", lists);
 	bad += storm(T_STORM_STOPCONT, "SIGSTOP/SIGCONT", lists);
 	bad += storm(T_STORM_PTRACE, "ptrace interrupts", lists);
+	bad += storm(T_STORM_ENTRY, "interrupted at clone entry", lists / 2);
 	T_ASSERT(!bad, "%lu lists failed", bad);
 	T_ASSERT(t_nr_requests() == 0, "%u sets still armed", t_nr_requests());
 	return T_PASS;

@@ -12,22 +12,6 @@
 #if defined(__aarch64__)
 #include <sys/auxv.h>
 
-/*
- * The child's fault is caught (no "unhandled exception" and register dump
- * in the kernel log, which the harness reads) and told as exit 100 + signal.
- */
-static void on_fault(int sig)
-{
-	_exit(100 + sig);
-}
-
-static void catch_faults(void)
-{
-	signal(SIGILL, on_fault);
-	signal(SIGSEGV, on_fault);
-	signal(SIGBUS, on_fault);
-}
-
 #ifndef HWCAP_PACA
 #define HWCAP_PACA	(1UL << 30)
 #endif
@@ -59,7 +43,7 @@ int main(void)
 	pid = fork();
 	T_ASSERT(pid >= 0, "fork: %s", strerror(errno));
 	if (!pid) {
-		catch_faults();
+		t_catch_faults();
 		/* A bit of the signature (bits 48 to 54 with 48-bit addresses). */
 		t_pac_ret(1UL << 50);
 		_exit(2);

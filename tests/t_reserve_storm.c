@@ -6,9 +6,10 @@
  * or with fork_with_pids() per set. Every child is checked from inside
  * and from its creator; a clone restarted after its reservation was
  * claimed gives the reservation back whole and the restart consumes it
- * (each storm must make some restart: the module counts restarts and
- * reservations given back);
- * nothing stays reserved or armed.
+ * (the module counts restarts and reservations given back: one for each);
+ * nothing stays reserved or armed. A tracer interrupting clones at their
+ * entry makes restarts certain: the storms' are chance, and a SIGUSR1
+ * never interrupts the fork() of glibc 2.41, which blocks every signal.
  */
 #include "storm.h"
 
@@ -71,18 +72,16 @@ static void round_(pid_t first, int as_list, struct tally *t)
 
 static unsigned long storm(enum t_storm kind, const char *what, unsigned int rounds)
 {
-	long restarts0 = t_stat("restarts"), restarts, back = t_stat("reservations_back");
+	long restarts = t_stat("restarts"), back = t_stat("reservations_back");
 	struct tally t = { 0 };
 	unsigned long sent;
 	unsigned int r;
 
-	/* Until a clone restarted: ten times the rounds at most. */
 	t_storm_start(kind);
-	for (r = 0; r < rounds || (r < 10 * rounds && t_stat("restarts") == restarts0); r++)
+	for (r = 0; r < rounds; r++)
 		round_(7000 + (r % 16) * BATCH, r % 2, &t);
-	rounds = r;
 	sent = t_storm_stop();
-	restarts = t_stat("restarts") - restarts0;
+	restarts = t_stat("restarts") - restarts;
 	back = t_stat("reservations_back") - back;
 	printf("stat: %s, %u batches of %d: %lu exact, %lu errors%s%s, %lu EBUSY retried, %lu sent,"
 	       " %ld restarts, %ld reservations back\n", what, rounds, BATCH, t.exact, t.errors,
@@ -92,7 +91,8 @@ static unsigned long storm(enum t_storm kind, const char *what, unsigned int rou
 	T_ASSERT(sent > 0, "%s: nothing sent", what);
 	T_ASSERT(t.exact == (unsigned long)rounds * BATCH, "%s: %lu exact of %u", what, t.exact,
 		 rounds * BATCH);
-	T_ASSERT(restarts > 0, "%s: no clone restarted in %u batches", what, rounds);
+	T_ASSERT(kind != T_STORM_ENTRY || restarts >= (long)sent,
+		 "%s: %lu clones interrupted, %ld restarts", what, sent, restarts);
 	/* Every clone here consumes a reservation: each undone one gave it back. */
 	T_ASSERT(t.errors || back == restarts, "%s: %ld reservations back for %ld restarts", what,
 		 back, restarts);
@@ -110,6 +110,7 @@ int main(void)
 	bad += storm(T_STORM_SIGNALS, "SIGUSR1 storm", rounds);
 	bad += storm(T_STORM_STOPCONT, "SIGSTOP/SIGCONT", rounds);
 	bad += storm(T_STORM_PTRACE, "ptrace interrupts", rounds);
+	bad += storm(T_STORM_ENTRY, "interrupted at clone entry", rounds / 2);
 	T_ASSERT(!bad, "%lu batches failed", bad);
 	T_ASSERT(t_nr_requests() == 0, "%u sets still armed", t_nr_requests());
 	return T_PASS;

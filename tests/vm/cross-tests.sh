@@ -44,6 +44,6 @@ chroot=$cache/$arch/chroot-$suite-$gcc
 mkdir -p "$chroot/src"
 unshare -m --propagation private sh -c '
 	mount --bind "$2" "$1/src" &&
-	chroot "$1" make -C /src $6 B=build/$3 CC="$4" AR=aarch64-linux-gnu-ar CFLAGS="$5" \
+	chroot "$1" make -j"$(nproc)" -C /src $6 B=build/$3 CC="$4" AR=aarch64-linux-gnu-ar CFLAGS="$5" \
 		M32_CFLAGS="-O2 -g" $7' \
 	sh "$chroot" "$top" "$arch" "$cc" "$cflags" "$targets" "$m32"
