@@ -179,7 +179,7 @@ CHECK_KERNELS := $(or $(KERNELS),5.10 6.1 6.12 7.x 6.12-rt 7.x-rt arm64/5.10 arm
 
 check:
 	tests/vm/deps.sh
-	$(MAKE) tests
+	$(MAKE) -j"$$(nproc)" tests
 	$(if $(filter arm64/%,$(CHECK_KERNELS)),$(MAKE) tests-arm64)
 	KERNELS="$(CHECK_KERNELS)" tests/vm/check.sh
 	tests/vm/check-fallback.sh
@@ -193,7 +193,7 @@ check-all:
 
 check-debug:
 	tests/vm/deps.sh
-	$(MAKE) tests
+	$(MAKE) -j"$$(nproc)" tests
 	tests/vm/check-debug.sh
 
 # The kernel's own selftests and stress-ng with the module loaded, its
@@ -232,7 +232,9 @@ $(B)/bench/cwp-bench: tests/bench/cwp-bench.c $(LIB_SRC) $(HDRS)
 .PHONY: bench
 bench:
 	tests/vm/deps.sh
-	$(MAKE) $(B)/bench/cwp-bench
+	$(if $(filter arm64/%,$(BENCH_KERNEL)), \
+		tests/vm/cross-tests.sh arm64 $(B)/arm64/bench/cwp-bench, \
+		$(MAKE) $(B)/bench/cwp-bench)
 	BENCH_KERNEL="$(BENCH_KERNEL)" BENCH_SCALE="$(BENCH_SCALE)" tests/bench/bench.sh
 
 # DKMS's source tree: what dkms.conf builds from, with its version filled in.

@@ -10,7 +10,8 @@
 #
 #   BENCH_KERNEL=7.x BENCH_SCALE=2 tests/bench/bench.sh
 #
-# BENCH_KERNEL: 5.10, 6.1 (default), 6.12 or 7.x. BENCH_SCALE multiplies
+# BENCH_KERNEL: 5.10, 6.1 (default), 6.12, 7.x, or an arm64 one
+# (arm64/6.1: the cross-built cwp-bench in build/arm64/bench). BENCH_SCALE multiplies
 # the number of rounds of every section (default 1: 7 to 9 minutes on two
 # busy cores). BENCH_GRAPH=1 adds a function_graph profile of each method.
 # BENCH_SECTIONS="env latency graph" runs only those sections.
@@ -40,10 +41,14 @@ if ! command -v gnuplot > /dev/null; then
 		echo "bench: gnuplot missing (apt-get install gnuplot-nox): no plot" >&2
 	fi
 fi
-[ -x "$out/cwp-bench" ] || { echo "bench: run 'make bench'" >&2; exit 2; }
+case $k in
+arm64/*) bin=$top/build/arm64/bench/cwp-bench ;;
+*) bin=$out/cwp-bench ;;
+esac
+[ -x "$bin" ] || { echo "bench: run 'make bench'" >&2; exit 2; }
 
 echo "bench: preparing the $k kernel and building the module for it..."
-VMLINUZ= RELEASE= EXTRA=
+VMLINUZ= RELEASE= EXTRA= ARCH=
 vars=$("$vm/prepare-kernel.sh" "$k" "$out/$k") || {
 	echo "bench: cannot prepare the $k kernel (see $out/$k/*.log)" >&2
 	exit 2
@@ -58,7 +63,7 @@ r() {
 files=$out/files
 rm -rf "$files"
 mkdir -p "$files"
-cp "$out/cwp-bench" "$files/"
+cp "$bin" "$files/"
 : > "$files/list"
 section() {
 	name=$1
@@ -98,7 +103,7 @@ t0=$(date +%s)
 # A boot that dies before /init never ran the benchmarks (see check.sh).
 for try in 1 2 3; do
 	rm -f "$log"
-	"$vm/run-kernel.sh" "$VMLINUZ" "$out/$k/clone_with_pids.ko" "$files" "$log" \
+	CWP_VM_ARCH=$ARCH "$vm/run-kernel.sh" "$VMLINUZ" "$out/$k/clone_with_pids.ko" "$files" "$log" \
 		"cwp_mode=verbose cwp_timeout=$timeout_s $EXTRA" || true
 	grep -aq 'CWP-KERNEL ' "$log" && break
 	echo "bench: the kernel died before /init started (boot $try)"

@@ -57,8 +57,8 @@
 #include <linux/clone_with_pids.h>
 #include "clone_with_pids.h"
 
-#ifndef __x86_64__
-#error "cwp-bench: x86-64 only (bare threads use x86-64 system calls and TLS)"
+#if !defined(__x86_64__) && !defined(__aarch64__)
+#error "cwp-bench: x86-64 and arm64 only (bare threads make raw system calls)"
 #endif
 
 #define MODULE_PATH	"/lib/modules/clone_with_pids.ko"
@@ -2108,6 +2108,7 @@ static pid_t *th_word;
 static struct tls_block *th_tls;
 static char *th_stacks;
 
+#if defined(__x86_64__)
 static inline long raw_syscall4(long n, long a1, long a2, long a3, long a4)
 {
 	register long r10 __asm__("r10") = a4;
@@ -2118,6 +2119,35 @@ static inline long raw_syscall4(long n, long a1, long a2, long a3, long a4)
 			 : "rcx", "r11", "memory");
 	return ret;
 }
+
+/* The bare threads' stack guard (%fs:0x28): ours. */
+static void bare_tls_init(int n)
+{
+	unsigned long guard;
+	int i;
+
+	__asm__("movq %%fs:0x28, %0" : "=r"(guard));
+	for (i = 0; i < n; i++)
+		th_tls[i].w[5] = guard;
+}
+#else
+static inline long raw_syscall4(long n, long a1, long a2, long a3, long a4)
+{
+	register long x8 __asm__("x8") = n;
+	register long x0 __asm__("x0") = a1;
+	register long x1 __asm__("x1") = a2;
+	register long x2 __asm__("x2") = a3;
+	register long x3 __asm__("x3") = a4;
+
+	__asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3) : "memory");
+	return x0;
+}
+
+/* arm64: the stack guard is a global (__stack_chk_guard), not in the TLS. */
+static void bare_tls_init(int n)
+{
+}
+#endif
 
 /* Runs on a bare thread: raw system calls only. */
 static int raw_thread(void *arg)
@@ -2231,7 +2261,6 @@ static int sec_threads(int argc, char **argv)
 {
 	int rounds = iparam(argc, argv, "rounds", 5);
 	int n = iparam(argc, argv, "n", 1000);
-	unsigned long guard;
 	pthread_attr_t attr;
 	pthread_t *pt;
 	double v[NR_T][64];
@@ -2254,10 +2283,7 @@ static int sec_threads(int argc, char **argv)
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (th_stacks == MAP_FAILED)
 		fail("mmap: %s", strerror(errno));
-	/* The stack guard (%fs:0x28) of bare threads: ours. */
-	__asm__("movq %%fs:0x28, %0" : "=r"(guard));
-	for (j = 0; j < n; j++)
-		th_tls[j].w[5] = guard;
+	bare_tls_init(n);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	memset(k, 0, sizeof(k));
@@ -2625,7 +2651,6 @@ static int sec_graph(int argc, char **argv)
 	if (threads) {
 		pthread_t *pt = calloc(n, sizeof(*pt));
 		pthread_attr_t attr;
-		unsigned long guard;
 		const char *p = ms;
 		struct counts k = { 0 };
 
@@ -2635,9 +2660,7 @@ static int sec_graph(int argc, char **argv)
 		th_tls = calloc(n, sizeof(*th_tls));
 		th_stacks = mmap(NULL, (size_t)(n + 1) * RAW_STACK, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-		__asm__("movq %%fs:0x28, %0" : "=r"(guard));
-		for (i = 0; i < n; i++)
-			th_tls[i].w[5] = guard;
+		bare_tls_init(n);
 		pthread_attr_init(&attr);
 		pthread_attr_setstacksize(&attr, 64 * 1024);
 		while (*p) {
