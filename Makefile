@@ -94,7 +94,7 @@ userspace: $(B)/libclone_with_pids.a $(B)/libclone_with_pids.so.0 $(B)/clone-wit
 
 # Tests run in an initramfs: static binaries, one per behaviour.
 T_SRC := tests/t.c tests/storm.c
-T_HDRS := tests/t.h tests/storm.h
+T_HDRS := tests/t.h tests/storm.h tests/raw.h
 
 $(B)/tests/%: tests/%.c $(T_SRC) $(T_HDRS) $(LIB_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
@@ -225,7 +225,7 @@ demo:
 BENCH_KERNEL ?= 6.1
 BENCH_SCALE ?= 1
 
-$(B)/bench/cwp-bench: tests/bench/cwp-bench.c $(LIB_SRC) $(HDRS)
+$(B)/bench/cwp-bench: tests/bench/cwp-bench.c tests/raw.h $(LIB_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -pthread -o $@ $< $(LIB_SRC)
 

@@ -56,6 +56,7 @@
 
 #include <linux/clone_with_pids.h>
 #include "clone_with_pids.h"
+#include "../raw.h"
 
 #if !defined(__x86_64__) && !defined(__aarch64__)
 #error "cwp-bench: x86-64 and arm64 only (bare threads make raw system calls)"
@@ -2109,17 +2110,6 @@ static struct tls_block *th_tls;
 static char *th_stacks;
 
 #if defined(__x86_64__)
-static inline long raw_syscall4(long n, long a1, long a2, long a3, long a4)
-{
-	register long r10 __asm__("r10") = a4;
-	long ret;
-
-	__asm__ volatile("syscall" : "=a"(ret)
-			 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
-
 /* The bare threads' stack guard (%fs:0x28): ours. */
 static void bare_tls_init(int n)
 {
@@ -2131,18 +2121,6 @@ static void bare_tls_init(int n)
 		th_tls[i].w[5] = guard;
 }
 #else
-static inline long raw_syscall4(long n, long a1, long a2, long a3, long a4)
-{
-	register long x8 __asm__("x8") = n;
-	register long x0 __asm__("x0") = a1;
-	register long x1 __asm__("x1") = a2;
-	register long x2 __asm__("x2") = a3;
-	register long x3 __asm__("x3") = a4;
-
-	__asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3) : "memory");
-	return x0;
-}
-
 /* arm64: the stack guard is a global (__stack_chk_guard), not in the TLS. */
 static void bare_tls_init(int n)
 {
@@ -2154,9 +2132,9 @@ static int raw_thread(void *arg)
 {
 	long i = (long)arg;
 
-	__atomic_store_n(&th_seen[i], (pid_t)raw_syscall4(SYS_gettid, 0, 0, 0, 0), __ATOMIC_RELEASE);
+	__atomic_store_n(&th_seen[i], (pid_t)t_raw_syscall4(SYS_gettid, 0, 0, 0, 0), __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&th_go, __ATOMIC_ACQUIRE))
-		raw_syscall4(SYS_futex, (long)&th_go, FUTEX_WAIT, 0, 0);
+		t_raw_syscall4(SYS_futex, (long)&th_go, FUTEX_WAIT, 0, 0);
 	return 0;
 }
 
