@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # check-external's judge (tests/external/compare.awk) on made-up results:
 # a program that differs between runs fails the kernel, unless known
-# explains it; a flaky-load entry lets only the load run differ.
+# explains it; a flaky-load entry lets only the load run differ; a
+# stressor's failure is forgiven only when each of its user faults is a
+# crash known names, at that offset (given by the kernel, or computed
+# from the mapping and the executable segment's offset).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
@@ -11,15 +14,16 @@ trap 'rm -rf "$tmp"' EXIT
 cat > "$tmp/known" <<'KNOWN'
 *	a:racy	flaky-load	lists /proc while the load's children exit
 *	a:coin	flaky	varies, module or not
+*	stress-ng:pthread:2a32f2	crash	stress-ng's own bug
 KNOWN
 
 # verdict EXPECTED NAME: judge $tmp/res, compare the verdict.
 verdict() {
-	got=$(awk -v kernel=6.1 -f "$top/tests/external/compare.awk" "$tmp/known" "$tmp/res" |
+	got=$(awk -v kernel=6.1 -v text_off=0x048000 -f "$top/tests/external/compare.awk" "$tmp/known" "$tmp/res" |
 		sed -n 's/^verdict //p')
 	if [ "$got" != "$1" ]; then
 		echo "$2: verdict $got, expected $1"
-		awk -v kernel=6.1 -f "$top/tests/external/compare.awk" "$tmp/known" "$tmp/res"
+		awk -v kernel=6.1 -v text_off=0x048000 -f "$top/tests/external/compare.awk" "$tmp/known" "$tmp/res"
 		exit 1
 	fi
 }
@@ -47,4 +51,31 @@ res 0 134 0; verdict FAIL "flaky-load differs without the load"
 res 134 134 134; verdict FAIL "flaky-load fails in every run (the entry does not explain it)"
 res 0 0 0 0 0 134; verdict FAIL "a program without an entry fails under load"
 res 0 0 0 1 1 1; verdict FAIL "a program without an entry fails everywhere"
-echo "compare.awk: 6 verdicts as expected"
+# stress RC [UFAULT-LINE...]: res's programs all passing, the pthread
+# stressor exiting RC in run none (0 in the others), with these user
+# faults in run none.
+stress() {
+	rc=$1
+	shift
+	res 0 0 0
+	for r in none module load none2; do
+		[ $r = none ] && c=$rc || c=0
+		echo "stress $r pthread $c 100 10.0" >> "$tmp/res"
+	done
+	for l in "$@"; do
+		echo "ufault stress none pthread: [  125.6] traps: stress-ng-pthre[7969] general protection fault $l" >> "$tmp/res"
+	done
+}
+new='ip:561c189b32f2 sp:7fdfd2107d40 error:0 in stress-ng[2a32f2,561c18758000+50b000]'
+old='ip:561c189b32f2 sp:7fdfd2107d40 error:0 in stress-ng[561c18758000+50b000]'
+other='ip:561c189b32f6 sp:7fdfd2107d40 error:0 in stress-ng[2a32f6,561c18758000+50b000]'
+libc='ip:7f00000012f2 sp:7fdfd2107d40 error:0 in libc.so.6[2a32f2,7f0000000000+50b000]'
+
+stress 0; verdict PASS "every stressor passes"
+stress 2; verdict FAIL "a stressor fails without a user fault"
+stress 2 "$new"; verdict PASS "a stressor fails with a known crash (file offset given)"
+stress 2 "$old"; verdict PASS "a stressor fails with a known crash (mapping only)"
+stress 2 "$new" "$other"; verdict FAIL "a known crash and another fault"
+stress 2 "$libc"; verdict FAIL "a fault at the known offset of another file"
+stress 0 "$other"; verdict FAIL "an unknown user fault of a stressor that exits 0"
+echo "compare.awk: 13 verdicts as expected"

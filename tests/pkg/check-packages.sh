@@ -7,7 +7,7 @@
 #
 # For each suite: a rootfs made with mmdebstrap (systemd, udev, dkms, the
 # suite's newest cloud kernel image and headers, a compiler and pkgconf),
-# cached as a tarball in CWP_CACHE/pkg (rebuilt after a week); apt installs
+# cached as a tarball in CWP_CACHE/pkg (rebuilt after a week; rootfs.sh); apt installs
 # the .debs in it, in a chroot on this host, so DKMS builds the module with
 # the suite's own compiler and without emulation. An ext4 image of it
 # (mke2fs -d) boots in QEMU (TCG) with its own kernel and initramfs and
@@ -38,13 +38,6 @@ for p in clone-with-pids-dkms_${ver}_all libclone-with-pids0_${ver}_amd64 \
 	pkgs="$pkgs $p.deb"
 done
 
-# The mirror is the one this machine's apt uses (as tests/vm/fetch-kernel.sh).
-srcdir=/etc/apt/sources.list.d
-mirror=$(sed -n 's/^URIs:[[:space:]]*//p' $srcdir/*.sources 2>/dev/null | grep -v security | head -n 1)
-security=$(sed -n 's/^URIs:[[:space:]]*//p' $srcdir/*.sources 2>/dev/null | grep security | head -n 1)
-[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $2 !~ /security/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
-[ -n "$mirror" ] || { echo "check-packages: no Debian mirror in the apt sources" >&2; exit 2; }
-
 mkdir -p "$cache" "$out"
 total_pass=0 total_fail=0 summary=
 
@@ -68,29 +61,7 @@ run_suite() {
 	: > "$log"
 	res=$out/$suite.results
 	: > "$res"
-	base=$cache/$suite-base.tar
-	if [ -z "$(find "$base" -mtime -7 2> /dev/null)" ]; then
-		echo "$suite: making the rootfs (mmdebstrap)"
-		lists="deb $mirror $suite main|deb $mirror $suite-updates main"
-		[ -n "$security" ] && lists="$lists|deb $security $suite-security main"
-		rm -f "$base.tmp"
-		if ! mmdebstrap --variant=apt --mode=root --format=tar \
-			--aptopt='Acquire::Check-Valid-Until "false"' \
-			--dpkgopt=force-unsafe-io \
-			--dpkgopt='path-exclude=/usr/share/man/*' \
-			--dpkgopt='path-exclude=/usr/share/locale/*' \
-			--dpkgopt='path-exclude=/usr/share/doc/*' \
-			--dpkgopt='path-include=/usr/share/doc/*/copyright' \
-			--include=systemd,systemd-sysv,udev,kmod,dkms,initramfs-tools,linux-image-cloud-amd64,linux-headers-cloud-amd64,gcc,make,libc6-dev,pkgconf,procps,passwd \
-			--essential-hook="'$here/rootfs-hook.sh' essential \"\$1\"" \
-			--customize-hook="'$here/rootfs-hook.sh' customize \"\$1\"" \
-			"$suite" "$base.tmp" "$(echo "$lists" | tr '|' '\n')" > "$out/$suite-mmdebstrap.log" 2>&1; then
-			tail -n 30 "$out/$suite-mmdebstrap.log"
-			echo "CWP-PKG rootfs FAIL" >> "$res"
-		else
-			mv "$base.tmp" "$base"
-		fi
-	fi
+	base=$("$here/rootfs.sh" "$suite") || echo "CWP-PKG rootfs FAIL" >> "$res"
 
 	work=$cache/run-$suite
 	root=$work/root

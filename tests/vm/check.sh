@@ -91,20 +91,35 @@ boot() {
 	fi
 }
 
-# One kernel: prepare it (serialized: kernels of one suite share its
-# chroot and apt cache), boot it with the tests, and write its report,
-# its summary line and its counts into OUT/K/.
+# The kernels are prepared ahead of their boots, in order, one at a time
+# (kernels of one suite share its chroot and apt cache): while one VM
+# runs, the next kernel is fetched and its module built. Each leaves
+# OUT/K/prepare (prepare-kernel.sh's variables, then its exit status on
+# the last line); OUT/.prepared when all are done.
+prepare_all() {
+	for k in $kernels; do
+		rc=0
+		flock "$out/.prepare.lock" "$vm/prepare-kernel.sh" "$k" "$out/$k" > "$out/$k/prepare.tmp" || rc=$?
+		echo "rc=$rc" >> "$out/$k/prepare.tmp"
+		mv "$out/$k/prepare.tmp" "$out/$k/prepare"
+	done
+	touch "$out/.prepared"
+}
+
+# One kernel: wait for its preparation, boot it with the tests, and
+# write its report, its summary line and its counts into OUT/K/.
 run_kernel() {
 	k=$1
 	t0=$(date +%s)
-	mkdir -p "$out/$k"
-	rm -f "$out/$k/vm.log" "$out/$k/vm-smp1.log" "$out/$k/clone_with_pids.ko" "$out/$k/report" "$out/$k/line" "$out/$k/counts"
+	while [ ! -f "$out/$k/prepare" ]; do
+		sleep 1
+	done
 	VMLINUZ= RELEASE=$k EXTRA= ARCH=amd64
-	rc=0
-	vars=$(flock "$out/.prepare.lock" "$vm/prepare-kernel.sh" "$k" "$out/$k") || rc=$?
-	if [ $rc -eq 0 ]; then
+	vars=$(sed '$d' "$out/$k/prepare")
+	rc=$(sed -n '$s/^rc=//p' "$out/$k/prepare")
+	if [ "$rc" -eq 0 ]; then
 		eval "$vars"
-	elif [ $rc -eq 2 ]; then
+	elif [ "$rc" -eq 2 ]; then
 		echo "CWP-TEST fetch-kernel FAIL" > "$out/$k/vm.log"
 	else
 		echo "CWP-TEST module-build FAIL" > "$out/$k/vm.log"
@@ -150,14 +165,24 @@ run_kernel() {
 # vCPUs busy, so two at once use two host cores better; each still has
 # its own per-test timeouts.
 jobs=${CWP_JOBS:-1}
-running=0
+rm -f "$out/.prepared"
 for k in $kernels; do
-	if [ "$running" -ge "$jobs" ]; then
-		wait -n 2> /dev/null || wait
-		running=$((running - 1))
-	fi
+	mkdir -p "$out/$k"
+	rm -f "$out/$k/prepare" "$out/$k/vm.log" "$out/$k/vm-smp1.log" "$out/$k/clone_with_pids.ko" \
+		"$out/$k/report" "$out/$k/line" "$out/$k/counts"
+done
+prepare_all &
+preparer=$!
+running=
+for k in $kernels; do
+	# Wait for one of the boots (not the preparer) to end.
+	while [ "$(echo $running | wc -w)" -ge "$jobs" ]; do
+		ended=
+		wait -n -p ended $running || true
+		running=$(echo " $running " | sed "s/ $ended / /")
+	done
 	run_kernel "$k" &
-	running=$((running + 1))
+	running="$running $!"
 done
 wait
 
