@@ -560,34 +560,45 @@ static struct cwp_resv *cwp_resv_find(struct cwp_file *cf, const struct cwp_leve
 }
 
 /*
+ * Is every pid @resv holds among the chosen pids of @p? Both go from the
+ * innermost namespace outwards, so one pass over @p finds them in order.
+ */
+static bool cwp_resv_within_pids(const struct cwp_resv *resv, const struct cwp_pids *p)
+{
+	struct pid_namespace *ns = p->children_ns;
+	unsigned int n = 0;
+	int i;
+
+	for (i = p->num - 1; i >= 0 && n < resv->nr_levels; i--, ns = ns->parent)
+		if (p->pids[i] && resv->level[n].ns == ns && resv->level[n].nr == p->pids[i])
+			n++;
+	return n == resv->nr_levels;
+}
+
+/*
  * cwp_reserve_matches() - would a clone through @cf for @p consume one of
  * @cf's reservations? Then the request for @p is made for the diversion,
- * which alone can hand reserved numbers to alloc_pid(). Process context.
+ * which alone can hand reserved numbers to alloc_pid(). The same choice
+ * as cwp_reserve_claim()'s, without building the levels: nothing here can
+ * fail. Process context.
  */
 bool cwp_reserve_matches(struct cwp_file *cf, const struct cwp_pids *p)
 {
 	struct pid_namespace *ns = p->children_ns;
-	struct cwp_level *level;
-	unsigned int n = 0;
-	bool found;
+	struct cwp_resv *resv;
+	bool found = false;
 	int i;
 
 	if (!cf || !p->nr_chosen || list_empty_careful(&cf->reservations))
 		return false;
-	level = kmalloc_array(p->nr_chosen, sizeof(*level), GFP_KERNEL);
-	if (!level)
-		return false;
-	for (i = p->num - 1; i >= 0; i--, ns = ns->parent) {
+	raw_spin_lock(&cwp_lock);
+	for (i = p->num - 1; i >= 0 && !found; i--, ns = ns->parent) {
 		if (!p->pids[i])
 			continue;
-		level[n].ns = ns;
-		level[n].nr = p->pids[i];
-		n++;
+		resv = cwp_resv_lookup(cf, ns, p->pids[i]);
+		found = resv && !resv->in_flight && cwp_resv_within_pids(resv, p);
 	}
-	raw_spin_lock(&cwp_lock);
-	found = cwp_resv_find(cf, level, n);
 	raw_spin_unlock(&cwp_lock);
-	kfree(level);
 	return found;
 }
 
