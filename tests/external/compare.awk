@@ -396,9 +396,18 @@ END {
 			continue
 		lm += log(rm); nm++
 		ll += log(rl); nl++
+		ln += log(noise)
 	}
-	if (nm)
-		printf "ratio geomean module/base %.3f load/base %.3f\n", exp(lm / nm), exp(ll / nl)
+	# The host's load changing between none and none2 (a VM beside this
+	# one starting or ending) moves module and load with it: a noise of
+	# more than 2 either way makes the means say nothing.
+	if (nm) {
+		noise = exp(ln / nm)
+		moved = noise > 2 || noise < 0.5
+		printf "ratio geomean module/base %.3f load/base %.3f none2/none %.3f%s\n", \
+			exp(lm / nm), exp(ll / nl), noise, \
+			moved ? " (the host's load changed during the run: not a measure)" : ""
+	}
 	if (splats) {
 		printf "fail kernel log: %d splat lines\n", splats
 		bad++
