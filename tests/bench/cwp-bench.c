@@ -1386,6 +1386,23 @@ static void tree_run(int m, int n, struct tree_result *res)
 	res->teardown_s = (now_ns() - t) / 1e9;
 }
 
+/*
+ * A dead tree's memory comes back after its namespace's init has been
+ * reaped: task structs, stacks and pids go through RCU. Wait (10 s at the
+ * most) until MemAvailable is back within 16 MiB of @base_kb, so that a
+ * tree never starts on its predecessor's memory; the milliseconds waited.
+ */
+static int tree_settle(long base_kb)
+{
+	int ms = 0;
+
+	while (mem_available_kb() < base_kb - 16384 && ms < 10000) {
+		usleep(50000);
+		ms += 50;
+	}
+	return ms;
+}
+
 static void raise_limits(long pid_max, long threads_max)
 {
 	char buf[32];
@@ -1411,9 +1428,9 @@ static int sec_tree(int argc, char **argv)
 	struct tree_result res;
 	struct series S;
 	struct cpu_acct tacct[NR_M];
-	int m[NR_M], nm = parse_methods(ms, m), r, j, n, fit;
+	int m[NR_M], nm = parse_methods(ms, m), r, j, n, fit, settle_ms;
 	double per_kb = 0;
-	long avail;
+	long avail, base_kb;
 
 	for (j = 0; j < nm; j++)
 		if (m[j] == M_LIST)
@@ -1431,17 +1448,27 @@ static int sec_tree(int argc, char **argv)
 	if (cpus == 1)
 		pin(0);
 
-	/* How many processes fit: measure the memory of a smaller tree. */
-	tree_run(m[0], cal_n, &res);
-	if (!res.complete || res.failed)
-		fail("calibration tree (%s, %d): %d failed, errno %d", mname[m[0]],
-		     cal_n, res.failed, res.err);
-	per_kb = (double)res.mem_kb / cal_n;
-	printf("BENCH tree calibration method=%s n=%d create_s=%.3f teardown_s=%.3f kb_per_process=%.1f"
-	       " stack_kb=%.1f pagetables_kb=%.1f slab_kb=%.1f anon_kb=%.1f\n", mname[m[0]], cal_n,
-	       res.create_s, res.teardown_s, per_kb, (double)res.d.stack / cal_n,
-	       (double)res.d.ptables / cal_n, (double)res.d.sunreclaim / cal_n,
-	       (double)res.d.anon / cal_n);
+	/*
+	 * How many processes fit: measure the memory of a smaller tree made
+	 * by each method, and size by the hungriest.
+	 */
+	base_kb = mem_available_kb();
+	for (j = 0; j < nm; j++) {
+		settle_ms = tree_settle(base_kb);
+		tree_run(m[j], cal_n, &res);
+		if (!res.complete || res.failed)
+			fail("calibration tree (%s, %d): %d failed, errno %d", mname[m[j]],
+			     cal_n, res.failed, res.err);
+		if ((double)res.mem_kb / cal_n > per_kb)
+			per_kb = (double)res.mem_kb / cal_n;
+		printf("BENCH tree calibration method=%s n=%d create_s=%.3f teardown_s=%.3f"
+		       " kb_per_process=%.1f stack_kb=%.1f pagetables_kb=%.1f slab_kb=%.1f"
+		       " anon_kb=%.1f settle_ms=%d\n", mname[m[j]], cal_n, res.create_s,
+		       res.teardown_s, (double)res.mem_kb / cal_n, (double)res.d.stack / cal_n,
+		       (double)res.d.ptables / cal_n, (double)res.d.sunreclaim / cal_n,
+		       (double)res.d.anon / cal_n, settle_ms);
+	}
+	tree_settle(base_kb);
 	avail = mem_available_kb();
 	fit = (int)((avail - reserve_kb) / (per_kb * 1.03));
 	n = want_n <= fit ? want_n : fit / 500 * 500;
@@ -1457,6 +1484,7 @@ static int sec_tree(int argc, char **argv)
 			/* ABBA: reverse the order every other round. */
 			int i = r % 2 ? nm - 1 - j : j;
 
+			settle_ms = tree_settle(base_kb);
 			tree_run(m[i], n, &res);
 			S.v[i][r] = res.create_s;
 			S.k[i].wrong += res.wrong + res.unverified;
@@ -1465,10 +1493,10 @@ static int sec_tree(int argc, char **argv)
 				S.k[i].err = res.err;
 			printf("BENCH tree run round=%d method=%s n=%d create_s=%.3f teardown_s=%.3f"
 			       " mem_kb=%ld free_kb=%ld stack_kb=%ld pagetables_kb=%ld slab_kb=%ld"
-			       " anon_kb=%ld wrong=%d failed=%d unverified=%d complete=%d",
+			       " anon_kb=%ld wrong=%d failed=%d unverified=%d complete=%d settle_ms=%d",
 			       r, mname[m[i]], n, res.create_s, res.teardown_s, res.mem_kb,
 			       res.d.free, res.d.stack, res.d.ptables, res.d.sunreclaim, res.d.anon,
-			       res.wrong, res.failed, res.unverified, res.complete);
+			       res.wrong, res.failed, res.unverified, res.complete, settle_ms);
 			cpu_acct_print(&res.cpu, n);
 			cpu_acct_add(&tacct[i], &res.cpu);
 			printf("\n");
