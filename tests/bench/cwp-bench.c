@@ -2354,6 +2354,10 @@ static const char *const traced[] = {
 	"cwp_idr_alloc_exact", "cwp_do_exit_pre", "cwp_seccomp_filtered",
 	/* how the kernel reaches it */
 	"kprobe_int3_handler", "kprobe_ftrace_handler", "opt_pre_handler",
+	/* arm64's BRK handlers (renamed *_brk_handler in 6.15) */
+	"kprobe_breakpoint_handler", "kprobe_breakpoint_ss_handler",
+	"kretprobe_breakpoint_handler", "kprobe_brk_handler", "kprobe_ss_brk_handler",
+	"kretprobe_brk_handler",
 	"pre_handler_kretprobe", "kretprobe_rethook_handler", "rethook_trampoline_handler",
 	"__kretprobe_trampoline_handler", "arch_rethook_trampoline_callback",
 	"kprobe_post_process", "resume_singlestep",

@@ -352,8 +352,19 @@ END {
 			}
 		print hdr
 		print sep
-		nf = split("kprobe_int3_handler kprobe_ftrace_handler cwp_kernel_clone_entry cwp_idr_alloc_cyclic_pre cwp_idr_alloc_exact cwp_kernel_clone_return cwp_do_exit_pre cwp_ioctl cwp_request_create cwp_request_arm cwp_request_cancel queue_rcu_work cwp_request_free try_module_get module_put", fl, " ")
+		nf = split("kprobe_int3_handler kprobe_ftrace_handler kprobe_breakpoint_handler kprobe_breakpoint_ss_handler kretprobe_breakpoint_handler kprobe_brk_handler kprobe_ss_brk_handler kretprobe_brk_handler cwp_kernel_clone_entry cwp_idr_alloc_cyclic_pre cwp_idr_alloc_exact cwp_kernel_clone_return cwp_do_exit_pre cwp_ioctl cwp_request_create cwp_request_arm cwp_request_cancel queue_rcu_work cwp_request_free try_module_get module_put", fl, " ")
 		for (k = 1; k <= nf; k++) {
+			# The kernel's probe handlers are the architecture's: a
+			# row for those this kernel ran, not the other's zeros.
+			if (fl[k] ~ /^kprobe_|^kretprobe_/) {
+				any = 0
+				for (j = 1; j <= np; j++)
+					for (i = 1; i <= 4; i++)
+						if (P["d=" pd[j], pm[i], fl[k]] > 0)
+							any = 1
+				if (!any)
+					continue
+			}
 			line = "| `" fl[k] "` |"
 			for (j = 1; j <= np; j++)
 				for (i = 1; i <= 4; i++)
