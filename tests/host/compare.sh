@@ -5,7 +5,8 @@
 # explains it; a flaky-load entry lets only the load run differ; a
 # stressor's failure is forgiven only when each of its user faults is a
 # crash known names, at that offset (given by the kernel, or computed
-# from the mapping and the executable segment's offset).
+# from the mapping and the executable segment's offset); the stress-ng
+# means say when none2/none moved beyond a factor of 2.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
@@ -78,4 +79,31 @@ stress 2 "$old"; verdict PASS "a stressor fails with a known crash (mapping only
 stress 2 "$new" "$other"; verdict FAIL "a known crash and another fault"
 stress 2 "$libc"; verdict FAIL "a fault at the known offset of another file"
 stress 0 "$other"; verdict FAIL "an unknown user fault of a stressor that exits 0"
-echo "compare.awk: 13 verdicts as expected"
+
+# geomean NONE2 MARKED NAME: fork and kill make 100 bogo ops/s in run
+# none, 100 in module and load, NONE2 in none2; the geomean line must
+# say the host's load moved (MARKED 1) or not (0).
+geomean() {
+	res 0 0 0
+	for s in fork kill; do
+		echo "stress none $s 0 300 100.0" >> "$tmp/res"
+		echo "stress module $s 0 300 100.0" >> "$tmp/res"
+		echo "stress load $s 0 300 100.0" >> "$tmp/res"
+		echo "stress none2 $s 0 300 $1" >> "$tmp/res"
+	done
+	line=$(awk -v kernel=6.1 -f "$top/tests/external/compare.awk" "$tmp/known" "$tmp/res" |
+		grep '^ratio geomean ') || { echo "$3: no geomean line"; exit 1; }
+	case $line in
+	*"none2/none $4 (the host's load changed"*) marked=1 ;;
+	*"none2/none $4") marked=0 ;;
+	*) echo "$3: $line"; exit 1 ;;
+	esac
+	if [ $marked != "$2" ]; then
+		echo "$3: $line"
+		exit 1
+	fi
+}
+geomean 110.0 0 "none2 a tenth faster: a measure" 1.100
+geomean 400.0 1 "none2 four times faster: the host's load moved" 4.000
+geomean 20.0 1 "none2 five times slower: the host's load moved" 0.200
+echo "compare.awk: 13 verdicts and 3 noise marks as expected"
