@@ -6,11 +6,12 @@
 # KNOWN is tests/external/known, RESULTS the results file of kernel K
 # (format: tests/external/README.md); OFF the file offset of stress-ng's
 # executable segment. Prints the judgement lines (count, diff,
-# unexplained, known, flaky, stale, ratio, fail, verdict) to append to
+# unexplained, known, flaky, premodule, stale, ratio, fail, verdict) to append to
 # RESULTS. The selftests' runs (none, module, load) must agree program by
 # program (exit status) and TAP line by TAP line (ok, not ok, skip,
-# xfail), but for what KNOWN calls flaky; whatever fails or skips must be
-# explained by KNOWN; every stressor must succeed, but for a failure
+# xfail), but for what KNOWN calls flaky and for what failed only in run
+# none (before the module was loaded) and passed in every run with it;
+# whatever else fails or skips must be explained by KNOWN; every stressor must succeed, but for a failure
 # whose every user fault is a crash KNOWN names; every check must pass.
 
 function kmatch(pats, k,    n, a, i, p) {
@@ -62,6 +63,27 @@ function subtests_explain(rn, ct,    i, j, kk, t, n) {
 		n++
 	}
 	return n > 0
+}
+
+# Run none comes before the module is ever loaded: a result that is not
+# ok there only, ok in every run with the module (the first nr runs), is
+# not the module's doing. Reported, not counted.
+function premodule_exit(ct, nr,    r) {
+	if (prog_exit["none", ct] == "" || prog_exit["none", ct] == 0)
+		return 0
+	for (r = 2; r <= nr; r++)
+		if (prog_exit[run[r], ct] != "0")
+			return 0
+	return 1
+}
+
+function premodule_tap(tp, ct, nr,    r) {
+	if (tap["none", tp] == "ok" || (tap["none", tp] == "" && !premod[ct]))
+		return 0
+	for (r = 2; r <= nr; r++)
+		if (tap[run[r], tp] != "ok")
+			return 0
+	return 1
 }
 
 function hex(h,    n, i) {
@@ -268,6 +290,12 @@ END {
 			if (!same)
 				skip_exit = 1
 		}
+		if (!skip_exit && premodule_exit(ct, nr)) {
+			printf "premodule %s exit none=%s (not counted: failed before the module was loaded, passed in every run with it)\n", \
+				ct, prog_exit["none", ct]
+			premod[ct] = 1
+			continue
+		}
 		same = 1
 		for (r = 2; r <= nr; r++)
 			if (prog_exit[run[r], ct] != prog_exit[run[1], ct])
@@ -307,6 +335,11 @@ END {
 		for (r = 1; r <= nr; r++)
 			if (tapdesc[run[r], taps[j]] != "")
 				d = tapdesc[run[r], taps[j]]
+		if (premodule_tap(taps[j], ct, nr)) {
+			printf "premodule %s #%s %s none=%s (not counted: before the module was loaded, ok in every run with it)\n", \
+				ct, kk[2], d, tap["none", taps[j]] == "" ? "missing" : tap["none", taps[j]]
+			continue
+		}
 		same = 1
 		for (r = 2; r <= nr; r++)
 			if (tap[run[r], taps[j]] != tap[run[1], taps[j]])

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # check-external's judge (tests/external/compare.awk) on made-up results:
 # a program that differs between runs fails the kernel, unless known
-# explains it; a flaky-load entry lets only the load run differ; a
+# explains it, or it failed only in run none, before the module was
+# loaded; a flaky-load entry lets only the load run differ; a
 # stressor's failure is forgiven only when each of its user faults is a
 # crash known names, at that offset (given by the kernel, or computed
 # from the mapping and the executable segment's offset); the stress-ng
@@ -52,6 +53,33 @@ res 0 134 0; verdict FAIL "flaky-load differs without the load"
 res 134 134 134; verdict FAIL "flaky-load fails in every run (the entry does not explain it)"
 res 0 0 0 0 0 134; verdict FAIL "a program without an entry fails under load"
 res 0 0 0 1 1 1; verdict FAIL "a program without an entry fails everywhere"
+res 0 0 0 134 0 0; verdict PASS "a program fails only before the module is loaded"
+res 0 0 0 0 134 0; verdict FAIL "a program fails only with the module"
+res 0 0 0 134 134 0; verdict FAIL "a program fails before and with the module"
+res 0 0 0 134 0 1; verdict FAIL "a program fails before the module and under load"
+# taps EXIT2 EXIT3 TAP2 TAP3...: res's programs all passing; b:harness
+# exits 0 in load and EXIT2, EXIT3 in none, module; its TAP line #1 is
+# ok everywhere, #2 is TAP2 in none, TAP3 in module, ok in load ("-":
+# missing, the program aborted before it).
+taps() {
+	res 0 0 0
+	echo "prog none b:harness $1 1" >> "$tmp/res"
+	echo "prog module b:harness $2 1" >> "$tmp/res"
+	echo "prog load b:harness 0 1" >> "$tmp/res"
+	for r in none module load; do
+		echo "tap $r b:harness 1 ok global.first" >> "$tmp/res"
+	done
+	[ "$3" = - ] || echo "tap none b:harness 2 $3 global.second" >> "$tmp/res"
+	[ "$4" = - ] || echo "tap module b:harness 2 $4 global.second" >> "$tmp/res"
+	echo "tap load b:harness 2 ok global.second" >> "$tmp/res"
+}
+taps 0 0 ok ok; verdict PASS "every subtest ok"
+taps 1 0 not-ok ok; verdict PASS "a subtest fails only before the module is loaded"
+taps 134 0 - ok; verdict PASS "a program aborts only before the module is loaded"
+taps 0 1 ok not-ok; verdict FAIL "a subtest fails only with the module"
+taps 0 134 ok -; verdict FAIL "a program aborts only with the module"
+taps 1 1 not-ok not-ok; verdict FAIL "a subtest fails before and with the module"
+taps 0 0 skip ok; verdict PASS "a subtest skips only before the module is loaded"
 # stress RC [UFAULT-LINE...]: res's programs all passing, the pthread
 # stressor exiting RC in run none (0 in the others), with these user
 # faults in run none.
@@ -106,4 +134,4 @@ geomean() {
 geomean 110.0 0 "none2 a tenth faster: a measure" 1.100
 geomean 400.0 1 "none2 four times faster: the host's load moved" 4.000
 geomean 20.0 1 "none2 five times slower: the host's load moved" 0.200
-echo "compare.awk: 13 verdicts and 3 noise marks as expected"
+echo "compare.awk: 24 verdicts and 3 noise marks as expected"
