@@ -6,13 +6,14 @@
 # KNOWN is tests/external/known, RESULTS the results file of kernel K
 # (format: tests/external/README.md); OFF the file offset of stress-ng's
 # executable segment. Prints the judgement lines (count, diff,
-# unexplained, known, flaky, premodule, stale, ratio, fail, verdict) to append to
-# RESULTS. The selftests' runs (none, module, load) must agree program by
-# program (exit status) and TAP line by TAP line (ok, not ok, skip,
-# xfail), but for what KNOWN calls flaky and for what failed only in run
-# none (before the module was loaded) and passed in every run with it;
-# whatever else fails or skips must be explained by KNOWN; every stressor must succeed, but for a failure
-# whose every user fault is a crash KNOWN names; every check must pass.
+# unexplained, known, flaky, premodule, stale, ratio, fail, verdict) to
+# append to RESULTS. The selftests' runs (none, module, load) must agree
+# program by program (exit status) and TAP line by TAP line (ok, not ok,
+# skip, xfail), but for what KNOWN calls flaky and for what failed only
+# in run none (before the module was loaded) and passed in every run with
+# it; whatever else fails or skips must be explained by KNOWN; every
+# stressor must succeed, but for a failure whose every user fault is a
+# crash KNOWN names; every check must pass.
 
 function kmatch(pats, k,    n, a, i, p) {
 	n = split(pats, a, ",")
@@ -66,8 +67,9 @@ function subtests_explain(rn, ct,    i, j, kk, t, n) {
 }
 
 # Run none comes before the module is ever loaded: a result that is not
-# ok there only, ok in every run with the module (the first nr runs), is
-# not the module's doing. Reported, not counted.
+# ok there only, ok in every compared run with the module (runs 2 to nr),
+# is not the module's doing. Reported, not counted. A TAP line missing in
+# run none counts as not ok when its program failed there only.
 function premodule_exit(ct, nr,    r) {
 	if (prog_exit["none", ct] == "" || prog_exit["none", ct] == 0)
 		return 0
