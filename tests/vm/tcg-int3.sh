@@ -5,16 +5,28 @@
 # temporary int3 of a static key, static call or kprobe site after the
 # kernel finished patching it (the kernel's int3 handler, no longer
 # expecting it, oopses). Exits 0 for an int3 oops whose RIP is not in the
-# module and whose trace shows text patching; 1 otherwise.
+# module and where the memory no longer holds that int3: the oops's code
+# bytes (read from memory when it printed) show another byte than 0xcc
+# just before RIP, which an int3 trap leaves one byte past the int3.
+# Where the oops could not read them, exits 0 if the log shows text
+# patching. Exits 1 otherwise: an int3 still in the kernel's text is not
+# the emulator's doing.
 #
 #   tcg-int3.sh VM_LOG
 set -eu
 
 log=$(tr -d '\r' < "$1")
 echo "$log" | grep -aqE 'int3: 0000 \[#' || exit 1
-rip=$(echo "$log" | grep -aE -A12 'int3: 0000 \[#' | grep -a -m1 'RIP: 0010:' || true)
+oops=$(echo "$log" | grep -aE -m1 -A20 'int3: 0000 \[#')
+rip=$(echo "$oops" | grep -a -m1 'RIP: 0010:' || true)
 case $rip in
 *clone_with_pids*|'') exit 1 ;;
+esac
+before=$(echo "$oops" | grep -a -m1 'Code: ' |
+	sed -n 's/.*Code: .*\([0-9a-f][0-9a-f]\) <[0-9a-f][0-9a-f]>.*/\1/p')
+case $before in
+cc) exit 1 ;;
+?*) exit 0 ;;
 esac
 echo "$log" | grep -aqE 'text_poke|static_call_transform|jump_label_transform|arch_jump_label|static_key_(enable|disable)' || exit 1
 exit 0
