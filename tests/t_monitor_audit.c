@@ -75,8 +75,11 @@ static int audit_task_never(int add)
  * library. Pids of the initial namespace: one can be held for a moment by
  * a process of the VM's own (EBUSY), so up to four of each are tried,
  * @want to @want + 3 for the ioctl, @want + 4 to @want + 7 for the library.
+ * Returns 0, or the step that failed (6: the ioctl made another pid, 3: the
+ * library did not make the pid asked for; *@got says which it made).
  */
-static int child_check(unsigned int *mon, int *direct_errno, int *lib_errno, pid_t want)
+static int child_check(unsigned int *mon, int *direct_errno, int *lib_errno, pid_t *got,
+		       pid_t want)
 {
 	struct cwp_query q = { .size = sizeof(q) };
 	struct cwp_clone_args a;
@@ -90,9 +93,14 @@ static int child_check(unsigned int *mon, int *direct_errno, int *lib_errno, pid
 	for (i = 0; i < 4; i++) {
 		t_clone_args(&a, t_set(&s, 1, want + i));
 		errno = 0;
-		*direct_errno = t_ioctl_clone(&a) < 0 ? errno : 0;
-		if (*direct_errno != EBUSY)
+		pid = t_ioctl_clone(&a);
+		*direct_errno = pid < 0 ? errno : 0;
+		if (pid >= 0 || errno != EBUSY)
 			break;
+	}
+	if (pid > 0 && pid != want + i) {
+		*got = pid;
+		return 6;
 	}
 	for (i = 0; i < 4; i++) {
 		errno = 0;
@@ -103,6 +111,7 @@ static int child_check(unsigned int *mon, int *direct_errno, int *lib_errno, pid
 		if (pid >= 0 || errno != EBUSY)
 			break;
 	}
+	*got = pid;
 	if (pid != want + 4 + i)
 		return 3;
 	return t_wait(pid) ? 4 : 0;
@@ -111,6 +120,7 @@ static int child_check(unsigned int *mon, int *direct_errno, int *lib_errno, pid
 struct result {
 	unsigned int mon;
 	int direct_errno, lib_errno, rc;
+	pid_t got;
 };
 
 static struct result run_child(pid_t want)
@@ -123,7 +133,7 @@ static struct result run_child(pid_t want)
 	pid = fork();
 	T_ASSERT(pid >= 0, "fork");
 	if (pid == 0) {
-		r.rc = child_check(&r.mon, &r.direct_errno, &r.lib_errno, want);
+		r.rc = child_check(&r.mon, &r.direct_errno, &r.lib_errno, &r.got, want);
 		_exit(write(p[1], &r, sizeof(r)) == sizeof(r) ? 0 : 5);
 	}
 	t_reap(pid);
@@ -155,10 +165,10 @@ int main(void)
 	T_ASSERT(on.mon & CWP_MONITOR_AUDIT, "audit on: monitors %#x", on.mon);
 	T_ASSERT(on.direct_errno == EPERM, "audit on: CWP_IOC_CLONE gave %s",
 		 strerror(on.direct_errno));
-	T_ASSERT(on.rc == 0, "audit on: clone_with_pids() step %d failed (%s)", on.rc,
+	T_ASSERT(on.rc == 0, "audit on: step %d failed (pid %d, %s)", on.rc, (int)on.got,
 		 strerror(on.lib_errno));
 	T_ASSERT(!(off.mon & CWP_MONITOR_AUDIT), "audit off: monitors %#x", off.mon);
-	T_ASSERT(off.direct_errno == 0 && off.rc == 0, "audit off: %s, step %d (%s)",
-		 strerror(off.direct_errno), off.rc, strerror(off.lib_errno));
+	T_ASSERT(off.direct_errno == 0 && off.rc == 0, "audit off: %s, step %d (pid %d, %s)",
+		 strerror(off.direct_errno), off.rc, (int)off.got, strerror(off.lib_errno));
 	return T_PASS;
 }
