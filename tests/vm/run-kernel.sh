@@ -50,6 +50,8 @@ echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 # pauth-impdef=on makes QEMU sign with an implementation-defined hash
 # instead of emulating QARMA, which is much faster and still checked
 # (CWP_VM_CPU overrides the -cpu argument, e.g. CWP_VM_CPU=max).
+# CWP_VM_ACCEL: QEMU's -accel argument (default tcg: one host thread per
+# vCPU; tcg,thread=single runs every vCPU in one host thread, in turn).
 rc=0
 case $arch in
 arm64)
@@ -61,7 +63,7 @@ arm64)
 	console="ttyS0 tsc=reliable"
 	;;
 esac
-timeout "${CWP_VM_TIMEOUT:-1800}" "$@" -nographic -no-reboot \
+timeout "${CWP_VM_TIMEOUT:-1800}" "$@" -accel "${CWP_VM_ACCEL:-tcg}" -nographic -no-reboot \
 	-smp "${CWP_VM_SMP:-2}" -m "${CWP_VM_MEM:-1024}" -nic none \
 	-kernel "$vmlinuz" -initrd "$root.cpio.gz" \
 	-append "console=$console panic=-1 panic_on_warn=1 oops=panic loglevel=4 softlockup_panic=1 $extra" \
