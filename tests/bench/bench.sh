@@ -21,7 +21,8 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-vm=$top/tests/vm
+. "$top/tests/vm/lib.sh"
+vm=$cwp_vm
 here=$top/tests/bench
 k=${BENCH_KERNEL:-6.1}
 scale=${BENCH_SCALE:-1}
@@ -100,27 +101,21 @@ export CWP_VM_TIMEOUT=$((timeout_s * 3))
 log=$out/vm.log
 echo "bench: booting $RELEASE in QEMU (counts: $(sed 's/^b_//' "$files/list" | tr '\n' ' '))"
 t0=$(date +%s)
-# A boot that dies before /init never ran the benchmarks (see check.sh).
-for try in 1 2 3; do
-	rm -f "$log"
-	CWP_VM_ARCH=$ARCH "$vm/run-kernel.sh" "$VMLINUZ" "$out/$k/clone_with_pids.ko" "$files" "$log" \
-		"cwp_mode=verbose cwp_timeout=$timeout_s $EXTRA" || true
-	grep -aq 'CWP-KERNEL ' "$log" && break
-	echo "bench: the kernel died before /init started (boot $try)"
-	cp "$log" "$out/vm-boot$try.log"
-done
+cwp_boot "$log" '^# kernel ' '^# done' env CWP_VM_ARCH="$ARCH" "$vm/run-kernel.sh" \
+	"$VMLINUZ" "$out/$k/clone_with_pids.ko" "$files" "$log" "cwp_mode=verbose cwp_timeout=$timeout_s $EXTRA"
 echo "bench: VM ran for $(($(date +%s) - t0)) s"
 
-tr -d '\r' < "$log" | sed -n 's/^CWP-OUT b_[a-z_]*: \(BENCH .*\)/\1/p' > "$out/results.txt"
+tr -d '\r' < "$log" | sed -n 's/^# b_[a-z_]*: \(BENCH .*\)/\1/p' > "$out/results.txt"
 status=0
-if ! grep -aq '^CWP-DONE' "$log"; then
+if ! tr -d '\r' < "$log" | grep -aq '^# done'; then
 	echo "bench: the VM did not finish; see $log" >&2
 	status=1
 fi
+$cwp_vmlog verdict "$log" >&2 || status=1
 # A section that failed: its non-BENCH output says why (kernel log, error).
-for t in $(tr -d '\r' < "$log" | sed -n 's/^CWP-TEST \(b_[a-z_]*\) FAIL$/\1/p'); do
+for t in $(tr -d '\r' < "$log" | sed -n 's/^not ok [0-9]* \(b_[a-z_]*\)$/\1/p'); do
 	echo "bench: section $t failed:" >&2
-	tr -d '\r' < "$log" | sed -n "s/^CWP-OUT $t: //p" | grep -v '^BENCH .* round=' | head -n 40 >&2
+	tr -d '\r' < "$log" | sed -n "s/^# $t: //p" | grep -v '^BENCH .* round=' | head -n 40 >&2
 	status=1
 done
 [ -s "$out/results.txt" ] || { echo "bench: no results" >&2; exit 1; }

@@ -55,17 +55,10 @@ for k in $kernels; do
 	kout=$out/$k
 	mkdir -p "$kout"
 	rm -f "$kout/vm.log" "$kout/results.txt" "$kout/clone_with_pids.ko"
-	case $k in
-	5.10) suite=bullseye ;;
-	6.1) suite=bookworm ;;
-	6.12|6.12-rt) suite=trixie ;;
-	7.x|7.x-rt|sid) suite=sid ;;
-	*) echo "check-external: unknown kernel '$k'" >&2; exit 2 ;;
-	esac
+	cwp_kernel "$k" || { echo "check-external: unknown kernel '$k'" >&2; exit 2; }
+	suite=$cwp_suite
 	VMLINUZ= RELEASE= EXTRA=
-	# Serialized with make check's preparations: kernels of one suite
-	# share its chroot and apt cache.
-	vars=$(flock "$top/build/.prepare.lock" "$vm/prepare-kernel.sh" "$k" "$kout") || {
+	vars=$("$vm/prepare-kernel.sh" "$k" "$kout") || {
 		echo "check-external: $k: the kernel or the module could not be prepared" >&2
 		exit 2
 	}

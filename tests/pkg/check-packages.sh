@@ -14,16 +14,18 @@
 # systemd as init; a unit (vm-check.sh) runs the checks after boot and
 # prints them on the serial console. Then, in the chroot again: the headers
 # of a second kernel make DKMS build for it, and removing the dkms package
-# removes the module for both. Ends with "N passed, N failed".
+# removes the module for both. The results, the VM's and this script's,
+# are KTAP, judged with the VM's serial log by tests/judge/vmlog.py. Ends
+# with "N passed, N failed".
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/vm/lib.sh"
 here=$top/tests/pkg
-cache=${CWP_CACHE:-/var/cache/clone_with_pids}/pkg
+cache=$cwp_cache/pkg
 suites=${CWP_PKG_SUITES:-bookworm trixie}
 ver=$(cat "$top/VERSION")
 debs=$top/build/deb
 out=$top/build/pkg
-splat='BUG:|WARNING:|Oops|Call Trace|general protection|Kernel panic'
 t_start=$(date +%s)
 
 "$top/tests/vm/deps.sh"
@@ -51,6 +53,17 @@ in_root() {
 		mount -t tmpfs tmp "$r/tmp" && chroot "$r" "$@"' sh "$r" "$@"
 }
 
+# The booted image of one suite: pkg_vm, with kimg, kver, root, work,
+# suite set; its serial console in $out/SUITE-vm.log.
+pkg_vm() {
+	timeout "${CWP_PKG_VM_TIMEOUT:-600}" qemu-system-x86_64 -nographic -no-reboot \
+		-machine q35 -cpu max -smp 2 -m 1024 -nic none \
+		-kernel "$kimg" -initrd "$root/boot/initrd.img-$kver" \
+		-drive file="$work/disk.img",format=raw,if=virtio \
+		-append "console=ttyS0 root=/dev/vda rw panic=-1 panic_on_warn=1 oops=panic loglevel=4" \
+		< /dev/null > "$out/$suite-vm.log" 2>&1
+}
+
 # One suite, in a subshell of its own: results in $out/SUITE.results,
 # its kernel in $out/SUITE.kver, its time in $out/SUITE.time.
 run_suite() {
@@ -61,13 +74,19 @@ run_suite() {
 	: > "$log"
 	res=$out/$suite.results
 	: > "$res"
-	base=$("$here/rootfs.sh" "$suite") || echo "CWP-PKG rootfs FAIL" >> "$res"
+	n=0
+	# result NAME ok|not ok: one KTAP line of this script's own.
+	result() {
+		n=$((n + 1))
+		echo "$2 $n $1" >> "$res"
+	}
+	base=$("$here/rootfs.sh" "$suite") || result rootfs "not ok"
 
 	work=$cache/run-$suite
 	root=$work/root
 	rm -rf "$work"
 	mkdir -p "$root"
-	if [ -f "$base" ] && ! grep -q FAIL "$res"; then
+	if [ -f "$base" ] && ! grep -q '^not ok' "$res"; then
 		tar -C "$root" -xf "$base"
 		kimg=$(ls "$root"/boot/vmlinuz-* | sort -V | tail -n 1)
 		kver=${kimg##*/vmlinuz-}
@@ -78,15 +97,15 @@ run_suite() {
 		if in_root "$root" sh -c 'DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y /root/debs/*.deb' >> "$log" 2>&1 &&
 			[ -n "$(find "$root/lib/modules/$kver/updates/dkms" -name 'clone_with_pids.ko*' 2> /dev/null)" ]; then
-			echo "CWP-PKG apt-install-dkms-build PASS" >> "$res"
+			result apt-install-dkms-build ok
 		else
-			echo "CWP-PKG apt-install-dkms-build FAIL" >> "$res"
-			tail -n 30 "$log" | sed 's/^/CWP-OUT apt-install-dkms-build: /' >> "$res"
+			tail -n 30 "$log" | sed 's/^/# apt-install-dkms-build: /' >> "$res"
+			result apt-install-dkms-build "not ok"
 		fi
 
 		mkdir -p "$root/usr/local/share/cwp" "$root/usr/local/sbin"
 		echo "$ver" > "$root/usr/local/share/cwp/version"
-		cp "$here/fwp.c" "$root/usr/local/share/cwp/"
+		cp "$here/fwp.c" "$top/tests/judge/kernel-log.txt" "$root/usr/local/share/cwp/"
 		# A program calling fork_with_pids(), built in the rootfs with the
 		# pkg-config flags of libclone-with-pids-dev (dynamic and static),
 		# here rather than under emulation; the VM runs both.
@@ -96,10 +115,10 @@ run_suite() {
 				$(pkg-config --libs libclone_with_pids)
 			cc $(pkg-config --cflags libclone_with_pids) -static -o fwp-static fwp.c \
 				$(pkg-config --static --libs libclone_with_pids)' >> "$log" 2>&1; then
-			echo "CWP-PKG pkg-config-build PASS" >> "$res"
+			result pkg-config-build ok
 		else
-			echo "CWP-PKG pkg-config-build FAIL" >> "$res"
-			tail -n 20 "$log" | sed 's/^/CWP-OUT pkg-config-build: /' >> "$res"
+			tail -n 20 "$log" | sed 's/^/# pkg-config-build: /' >> "$res"
+			result pkg-config-build "not ok"
 		fi
 		install -m 0755 "$here/vm-check.sh" "$root/usr/local/sbin/cwp-pkg-check"
 		cp "$here/cwp-pkg-check.service" "$root/etc/systemd/system/"
@@ -110,25 +129,10 @@ run_suite() {
 		size=$(($(du -sm "$root" | cut -f1) + 512))
 		mke2fs -q -t ext4 -L root -d "$root" "$work/disk.img" "${size}M" >> "$log" 2>&1
 		echo "$suite: booting $kver"
-		timeout "${CWP_PKG_VM_TIMEOUT:-600}" qemu-system-x86_64 -nographic -no-reboot \
-			-machine q35 -cpu max -smp 2 -m 1024 -nic none \
-			-kernel "$kimg" -initrd "$root/boot/initrd.img-$kver" \
-			-drive file="$work/disk.img",format=raw,if=virtio \
-			-append "console=ttyS0 root=/dev/vda rw panic=-1 panic_on_warn=1 oops=panic loglevel=4" \
-			< /dev/null > "$out/$suite-vm.log" 2>&1 || echo "CWP-PKG qemu FAIL" >> "$res"
-		tr -d '\r' < "$out/$suite-vm.log" | grep -a '^CWP-\(PKG\|OUT\) ' >> "$res" || true
-		tr -d '\r' < "$out/$suite-vm.log" | sed -n 's/^CWP-PKG-\(KERNEL\|DONE\) /  /p'
-		if ! tr -d '\r' < "$out/$suite-vm.log" | grep -aq '^CWP-PKG-DONE'; then
-			echo "$suite: the VM did not finish the checks; its log ends with:"
-			tr -d '\r' < "$out/$suite-vm.log" | tail -n 40 | sed 's/^/  | /'
-			echo "CWP-PKG vm-finished FAIL" >> "$res"
-		fi
-		if grep -aqE "$splat" "$out/$suite-vm.log"; then
-			grep -aE -B2 -A20 "$splat" "$out/$suite-vm.log" | head -n 60
-			echo "CWP-PKG serial-log-clean FAIL" >> "$res"
-		else
-			echo "CWP-PKG serial-log-clean PASS" >> "$res"
-		fi
+		# (The whole VM log is judged below with the results: its
+		# kernel log, whether the checks finished, their KTAP lines.)
+		cwp_boot "$out/$suite-vm.log" '^# kernel ' '^# done' pkg_vm
+		tr -d '\r' < "$out/$suite-vm.log" | sed -n 's/^# \(kernel .*\)/  \1/p'
 
 		# A second kernel's headers: DKMS builds the module for it.
 		hdeb=$(ls "$root"/root/second-kernel/linux-headers-*.deb | head -n 1)
@@ -137,10 +141,10 @@ run_suite() {
 		# DKMS does not need.)
 		if in_root "$root" dpkg -i --force-depends "/root/second-kernel/${hdeb##*/}" >> "$log" 2>&1 &&
 			[ -n "$(find "$root/lib/modules/$kver2/updates/dkms" -name 'clone_with_pids.ko*' 2> /dev/null)" ]; then
-			echo "CWP-PKG second-kernel-dkms-build PASS" >> "$res"
+			result second-kernel-dkms-build ok
 		else
-			echo "CWP-PKG second-kernel-dkms-build FAIL" >> "$res"
-			tail -n 20 "$log" | sed 's/^/CWP-OUT second-kernel-dkms-build: /' >> "$res"
+			tail -n 20 "$log" | sed 's/^/# second-kernel-dkms-build: /' >> "$res"
+			result second-kernel-dkms-build "not ok"
 		fi
 		# Removing the dkms package removes the module for every kernel
 		# (the second kernel's headers go first, by dpkg, leaving apt a
@@ -150,13 +154,14 @@ run_suite() {
 			[ -z "$(find "$root/lib/modules" -name 'clone_with_pids.ko*')" ] &&
 			[ ! -d "$root/var/lib/dkms/clone_with_pids" ] &&
 			! grep -rqs clone_with_pids "$root/lib/modules/$kver/modules.devname"; then
-			echo "CWP-PKG remove-dkms-package PASS" >> "$res"
+			result remove-dkms-package ok
 		else
-			echo "CWP-PKG remove-dkms-package FAIL" >> "$res"
-			find "$root/lib/modules" -name 'clone_with_pids.ko*' | sed 's/^/CWP-OUT remove-dkms-package: /' >> "$res"
+			find "$root/lib/modules" -name 'clone_with_pids.ko*' | sed 's/^/# remove-dkms-package: /' >> "$res"
+			result remove-dkms-package "not ok"
 		fi
 		rm -rf "$work"
 	fi
+	echo "# done" >> "$res"
 	echo "${kver:-}" > "$out/$suite.kver"
 	echo $(($(date +%s) - t0)) > "$out/$suite.time"
 }
@@ -172,18 +177,19 @@ wait
 for suite in $suites; do
 	res=$out/$suite.results
 	cat "$out/$suite.out"
-	[ -f "$out/$suite.time" ] || echo "CWP-PKG $suite-finished FAIL" >> "$res"
-	grep '^CWP-OUT ' "$res" || true
-	grep '^CWP-PKG .* FAIL$' "$res" | sed 's/^CWP-PKG /  /' || true
-	pass=$(grep -c '^CWP-PKG .* PASS$' "$res" || true)
-	fail=$(grep -c '^CWP-PKG .* FAIL$' "$res" || true)
-	line=$(printf '%-9s %-24s %3d passed, %d failed (%ss)' "$suite" "$(cat "$out/$suite.kver" 2> /dev/null)" \
-		"$pass" "$fail" "$(cat "$out/$suite.time" 2> /dev/null || echo ?)")
-	echo "$line"
+	fails=
+	[ -f "$out/$suite.time" ] || fails=$suite-finished
+	logs=$res
+	[ ! -f "$out/$suite-vm.log" ] || logs="$logs $out/$suite-vm.log"
+	cwp_results "$suite" "$(cat "$out/$suite.kver" 2> /dev/null)" \
+		"$(cat "$out/$suite.time" 2> /dev/null || echo 0)" "$out/$suite.details" $logs -- $fails \
+		> "$out/$suite.judged" || true
+	cat "$out/$suite.details" "$out/$suite.judged"
+	line=$(tail -n 1 "$out/$suite.judged")
 	summary="$summary$line
 "
-	total_pass=$((total_pass + pass))
-	total_fail=$((total_fail + fail))
+	total_pass=$((total_pass + cwp_pass))
+	total_fail=$((total_fail + cwp_fail))
 done
 echo
 printf '%s' "$summary"

@@ -1,22 +1,25 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # /usr/local/sbin/cwp-pkg-check in the package test VM: what a user of the
-# installed packages sees after boot. One "CWP-PKG name PASS|FAIL" line a
-# check, what a failed one printed as "CWP-OUT name: ...", then
-# "CWP-PKG-DONE", and power off.
+# installed packages sees after boot, as KTAP (read by tests/judge/vmlog.py):
+# "# kernel RELEASE", one "ok N name" or "not ok N name" line a check,
+# what a failed one printed as "# name: ...", then "# done", and power off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 ver=$(cat /usr/local/share/cwp/version)
 kver=$(uname -r)
-splat='BUG:|WARNING:|Oops|Call Trace|general protection|Kernel panic'
+# The kernel-log patterns of every check (tests/judge/kernel-log.txt).
+grep -v '^#' /usr/local/share/cwp/kernel-log.txt | grep . > /tmp/kernel-log.pat
+n=0
 
 check() {
 	name=$1
 	shift
+	n=$((n + 1))
 	if "$@" > /tmp/out 2>&1; then
-		echo "CWP-PKG $name PASS"
+		echo "ok $n $name"
 	else
-		echo "CWP-PKG $name FAIL"
-		sed "s|^|CWP-OUT $name: |" /tmp/out
+		sed "s|^|# $name: |" /tmp/out
+		echo "not ok $n $name"
 	fi
 }
 
@@ -100,10 +103,12 @@ tool_blacklist() {
 }
 
 kernel_log_clean() {
-	! dmesg | grep -E "$splat"
+	! dmesg | grep -vE ' ip:[0-9a-f]+ sp:[0-9a-f]+ error:[0-9a-f]+' | grep -Ef /tmp/kernel-log.pat
 }
 
-echo "CWP-PKG-KERNEL $kver, booted in $(cut -d' ' -f1 /proc/uptime) s"
+echo "KTAP version 1"
+echo "# kernel $kver, booted in $(cut -d' ' -f1 /proc/uptime) s"
+echo "1..13"
 check dkms-built dkms_built
 check not-loaded not_loaded
 check node-0666 node_0666
@@ -121,6 +126,6 @@ check kernel-log-clean kernel_log_clean
 # Where the boot's time went (for check-packages.sh's log).
 journalctl -b -q -o short-monotonic --no-pager 2> /dev/null |
 	grep -E 'Reached target|Run /init|Freeing unused kernel|EXT4-fs \(vda\): mounted|Startup finished' |
-	sed 's/^/CWP-INFO /'
-echo "CWP-PKG-DONE at $(cut -d' ' -f1 /proc/uptime) s"
+	sed 's/^/# info /'
+echo "# done"
 systemctl poweroff --no-block 2> /dev/null || poweroff

@@ -22,11 +22,12 @@ case $hdr in
 esac
 
 # The headers reference their -common dir and kbuild tools by absolute
-# path: put them where they expect to be, inside the chroot.
-if [ ! -d "$chroot/usr/src/$hdr" ]; then
-	cp -a "$kdir/usr/src/." "$chroot/usr/src/"
-	cp -a "$kdir/usr/lib/." "$chroot/usr/lib/"
-fi
+# path: put them where they expect to be, inside the chroot (one copier
+# at a time: kernels of a suite share its kbuild tools).
+flock "$chroot.lock" sh -c '
+	[ -d "$2/usr/src/$3" ] && exit 0
+	cp -a "$1/usr/lib/." "$2/usr/lib/" && cp -a "$1/usr/src/." "$2/usr/src/"' \
+	sh "$kdir" "$chroot" "$hdr"
 
 # Per run: two checkouts may build for the same kernel in one chroot.
 work=/tmp/cwp-build-$hdr-$$

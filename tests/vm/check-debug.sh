@@ -14,10 +14,10 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-vm=$top/tests/vm
-cache=${CWP_CACHE:-/var/cache/clone_with_pids}
+. "$top/tests/vm/lib.sh"
+vm=$cwp_vm
+cache=$cwp_cache
 out=$top/build/debug
-splat='BUG:|WARNING:|Oops|Call Trace|general protection|KASAN|kmemleak:.*unreferenced|possible recursive locking|circular locking|Invalid wait context|UBSAN|Kernel panic|sleeping function called'
 
 "$vm/deps.sh"
 [ -f "$top/build/tests/list" ] || { echo "check-debug: run 'make tests' first" >&2; exit 2; }
@@ -36,31 +36,12 @@ unshare -m --propagation private sh -c '
 	sh "$chroot" "$work" > "$out/build.log" 2>&1 || { cat "$out/build.log"; exit 3; }
 cp "$chroot$work/clone_with_pids.ko" "$out/"
 
-CWP_VM_MEM=3072 CWP_VM_TIMEOUT=5400 "$vm/run-kernel.sh" "$kdir/bzImage" "$out/clone_with_pids.ko" \
-	"$top/build/tests" "$out/vm.log" \
-	"cwp_timeout_scale=6 cwp_kmemleak=1 cwp_skip=m32/ cwp_fuzz_requests=${CWP_DEBUG_FUZZ:-50000} cwp_fuzz_seconds=3000 cwp_race_rounds=${CWP_DEBUG_RACE:-20} cwp_storm_rounds=${CWP_DEBUG_STORM:-200} cwp_exit_rounds=100 cwp_owed_seconds=300" ||
-	echo "CWP-TEST qemu FAIL" >> "$out/vm.log"
-if ! grep -aq '^CWP-DONE' "$out/vm.log"; then
-	hung=$(tr -d '\r' < "$out/vm.log" | sed -n 's/^CWP-RUN //p' | tail -n 1)
-	echo "debug: the VM did not finish, last test started: ${hung:-none}; its log ends with:"
-	tr -d '\r' < "$out/vm.log" | tail -n 40 | sed 's/^/  | /'
-	echo "CWP-TEST vm-finished(${hung:-none}) FAIL" >> "$out/vm.log"
-fi
-if grep -aqE "$splat" "$out/vm.log"; then
-	grep -aE -B2 -A30 "$splat" "$out/vm.log" | head -n 120
-	echo "CWP-TEST kernel-log-clean FAIL" >> "$out/vm.log"
-fi
-tr -d '\r' < "$out/vm.log" | grep -a '^CWP-OUT ' || true
-tr -d '\r' < "$out/vm.log" | sed -n 's/^CWP-STAT /  /p'
-pass=$(tr -d '\r' < "$out/vm.log" | grep -ac '^CWP-TEST .* PASS$' || true)
-fail=$(tr -d '\r' < "$out/vm.log" | grep -ac '^CWP-TEST .* FAIL$' || true)
-skip=$(tr -d '\r' < "$out/vm.log" | grep -ac '^CWP-TEST .* SKIP$' || true)
-tr -d '\r' < "$out/vm.log" | grep -a '^CWP-TEST .* \(FAIL\|SKIP\)$' | sed 's/^CWP-TEST /  /' || true
-if [ "$fail" -ne 0 ]; then
-	echo
-	echo "debug: output of the failed tests"
-	"$vm/failed-output.sh" "$out/vm.log"
-fi
-echo "debug 6.1 (KASAN, lockdep, kmemleak): $(($(date +%s) - t0)) s"
-echo "$pass passed, $fail failed, $skip skipped"
-[ "$fail" -eq 0 ]
+cwp_boot "$out/vm.log" '^# kernel ' '^# done' env CWP_VM_MEM=3072 CWP_VM_TIMEOUT=5400 \
+	"$vm/run-kernel.sh" "$kdir/bzImage" "$out/clone_with_pids.ko" "$top/build/tests" "$out/vm.log" \
+	"cwp_timeout_scale=6 cwp_kmemleak=1 cwp_skip=m32/ cwp_fuzz_requests=${CWP_DEBUG_FUZZ:-50000} cwp_fuzz_seconds=3000 cwp_race_rounds=${CWP_DEBUG_RACE:-20} cwp_storm_rounds=${CWP_DEBUG_STORM:-200} cwp_exit_rounds=100 cwp_owed_seconds=300"
+rc=0
+cwp_results debug "6.1 (KASAN, lockdep, kmemleak)" $(($(date +%s) - t0)) "$out/details" "$out/vm.log" ||
+	rc=1
+[ "$rc" = 0 ] || { echo; echo "debug: output of the failed tests"; cat "$out/details"; }
+echo "$cwp_pass passed, $cwp_fail failed, $cwp_skip skipped"
+exit $rc

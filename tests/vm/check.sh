@@ -1,212 +1,285 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Run the test suite on stock Debian kernels in QEMU.
+# make check (and make check-all): everything CI runs, from a clean clone.
 #
-#   KERNELS="5.10 6.1 6.12 7.x 6.12-rt 7.x-rt" [CWP_JOBS=2] tests/vm/check.sh
+#   [KERNELS=gate|all|"6.1 arm64/6.12 ..."] [CWP_JOBS=2] tests/vm/check.sh
 #
-# arm64/5.10, arm64/6.1, arm64/6.12 and arm64/7.x are Debian's cloud-arm64
-# kernels, booted in qemu-system-aarch64 with the arm64 test programs
-# (make tests-arm64, in build/arm64/tests); any mix may be given.
+# - host checks: tests/host/*.sh, and the judges' unit tests
+#   (tests/judge/test_*.py);
+# - the suite (tests/t_*.c and their 32-bit builds) on each kernel of
+#   KERNELS (tests/vm/lib.sh: gate is 5.10, 7.x-rt and arm64/7.x; all is
+#   the whole matrix), in QEMU: a boot with two vCPUs for the suite, a
+#   boot with one for the tests that make the kernel patch its text
+#   (list-smp1, see the Makefile);
+# - the library's fallback pass: tests/t_fallback_*.c on bookworm's 6.1,
+#   booted without the module (CWP_FALLBACK=0 leaves it out);
+# - make deb: the Debian packages built and lintian run on them
+#   (CWP_DEB=0 leaves it out).
 #
-# For each kernel: fetch the newest image + headers of its suite (cached in
-# CWP_CACHE, default /var/cache/clone_with_pids), build the module in a
-# chroot of that suite, boot with the tests in an initramfs, and collect one
-# line per test. Ends with "N passed, N failed, N skipped"; exits non-zero
-# on any failure, a kernel splat, or a VM that did not finish.
-set -eu
+# Everything is prepared at once in the background (kernels fetched and
+# their modules built in a chroot of their suite, the arm64 test programs
+# cross-built, the packages built), and CWP_JOBS VMs run at a time as
+# soon as what they boot is ready. Ends with one line per part, what the
+# failed tests said, and "N passed, N failed, N skipped"; exits non-zero
+# on any failure.
+set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-vm=$top/tests/vm
-kernels=${KERNELS:-5.10 6.1 6.12 7.x 6.12-rt 7.x-rt}
+. "$top/tests/vm/lib.sh"
+kernels=$(cwp_kernels ${KERNELS:-gate})
+jobs=${CWP_JOBS:-2}
 out=$top/build
-splat='BUG:|WARNING:|Oops|Call Trace|general protection|KASAN|kmemleak:.*unreferenced|possible recursive locking|circular locking|UBSAN|Kernel panic'
+t_start=$(date +%s)
 
-"$vm/deps.sh"
+"$cwp_vm/deps.sh" || exit 2
 for k in $kernels; do
-	case $k in
-	arm64/*) t=$out/arm64/tests m=tests-arm64 ;;
-	*) t=$out/tests m=tests ;;
-	esac
-	[ -f "$t/list" ] || { echo "check: run 'make $m' first" >&2; exit 2; }
+	cwp_kernel "$k" || { echo "check: unknown kernel '$k' ($CWP_ALL_KERNELS)" >&2; exit 2; }
 done
+mkdir -p "$out/check"
+rm -f "$out"/check/*
 
-total_pass=0 total_fail=0 total_skip=0
-summary=""
-failed_logs=
+# Runs COMMAND in the background, its output in build/check/NAME.log and
+# NAME.err, its exit status in build/check/NAME.rc when it is done.
+bg() {
+	local name=$1
 
-# Host-side checks: library ABI, uapi layout, DKMS.
-pass=0 fail=0 skip=0
-t0=$(date +%s)
-mkdir -p "$out/host"
-for t in "$top"/tests/host/*.sh; do
-	name=$(basename "$t" .sh)
-	rc=0
-	"$t" > "$out/host/$name.log" 2>&1 || rc=$?
-	case $rc in
-	0) pass=$((pass + 1)) ;;
-	77) skip=$((skip + 1)); echo "  host/$name SKIP" ;;
-	*) fail=$((fail + 1)); sed "s|^|host/$name: |" "$out/host/$name.log"; echo "  host/$name FAIL" ;;
-	esac
-done
-line=$(printf '%-10s %-28s %3d passed, %d failed, %d skipped (%ds)' host "$(uname -m)" "$pass" "$fail" "$skip" $(($(date +%s) - t0)))
-echo "$line"
-summary="$line
-"
-total_pass=$pass total_fail=$fail total_skip=$skip
-# One boot of kernel $k: boot LOG SMP EXTRA_CMDLINE.
-boot() {
-	blog=$1 smp=$2 bextra=$3
-	# A boot that dies before /init ran never reached our code: under
-	# TCG, Debian 7.x kernels rarely take an int3 oops while patching
-	# static keys during boot. Such a boot is retried, twice at most.
-	# The same emulator fault can hit later, in any text patching
-	# (static keys, static calls, tracepoints): an int3 oops outside
-	# the module, with the patching in the trace. Such a run is made
-	# again, once, and says so.
-	int3_retried=
-	for try in 1 2 3; do
-		rm -f "$blog"
-		CWP_VM_SMP=$smp CWP_VM_ARCH=$arch "$vm/run-kernel.sh" "$vmlinuz" \
-			"$out/$k/clone_with_pids.ko" "$tests" "$blog" "$extra $bextra" ||
-			echo "CWP-TEST qemu FAIL" >> "$blog"
-		if ! grep -aq 'CWP-KERNEL ' "$blog"; then
-			echo "$k: the kernel died before /init started (boot $try); log kept in ${blog%.log}-boot$try.log"
-			cp "$blog" "${blog%.log}-boot$try.log"
-			continue
-		fi
-		if [ -z "$int3_retried" ] && ! grep -aq '^CWP-DONE' "$blog" &&
-			"$vm/tcg-int3.sh" "$blog"; then
-			int3_retried=1
-			echo "$k: TCG ran a stale int3 of kernel text being patched, outside the module; run again, log kept in ${blog%.log}-int3.log"
-			cp "$blog" "${blog%.log}-int3.log"
-			continue
-		fi
-		break
-	done
-	if ! grep -aq '^CWP-DONE' "$blog"; then
-		hung=$(tr -d '\r' < "$blog" | sed -n 's/^CWP-RUN //p' | tail -n 1)
-		echo "$k: the VM ($smp vCPU) did not finish, last test started: ${hung:-none}; its log ends with:"
-		tr -d '\r' < "$blog" | tail -n 40 | sed 's/^/  | /'
-		echo "CWP-TEST vm-finished(${hung:-none}) FAIL" >> "$blog"
-	fi
-}
-
-# The kernels are prepared ahead of their boots, in order, one at a time
-# (kernels of one suite share its chroot and apt cache): while one VM
-# runs, the next kernel is fetched and its module built. Each leaves
-# OUT/K/prepare (prepare-kernel.sh's variables, then its exit status on
-# the last line); OUT/.prepared when all are done.
-prepare_all() {
-	for k in $kernels; do
+	shift
+	(
 		rc=0
-		flock "$out/.prepare.lock" "$vm/prepare-kernel.sh" "$k" "$out/$k" > "$out/$k/prepare.tmp" || rc=$?
-		echo "rc=$rc" >> "$out/$k/prepare.tmp"
-		mv "$out/$k/prepare.tmp" "$out/$k/prepare"
-	done
-	touch "$out/.prepared"
+		"$@" > "$out/check/$name.log" 2> "$out/check/$name.err" || rc=$?
+		echo $rc > "$out/check/$name.rc"
+	) &
 }
 
-# One kernel: wait for its preparation, boot it with the tests, and
-# write its report, its summary line and its counts into OUT/K/.
+# Seconds since the start, for the log.
+at() {
+	echo "[$(($(date +%s) - t_start))s] $*"
+}
+
+# Every preparation at once: the locks of fetch-kernel.sh, make-chroot.sh
+# and prepare-kernel.sh serialize what must be (one suite's chroot).
+arm64=
+for k in $kernels; do
+	case $k in arm64/*) arm64=1 ;; esac
+	rm -rf "$out/$k"
+	mkdir -p "$out/$k"
+	bg "prepare-${k//\//-}" "$cwp_vm/prepare-kernel.sh" "$k" "$out/$k"
+done
+[ -z "$arm64" ] || bg tests-arm64 "$cwp_vm/cross-tests.sh" arm64
+if [ "${CWP_FALLBACK:-1}" = 1 ]; then
+	cwp_kernel 6.1
+	bg fallback-kernel "$cwp_vm/fetch-kernel.sh" "$cwp_suite" "$cwp_cache" "$cwp_abire"
+fi
+[ "${CWP_DEB:-1}" = 0 ] || bg deb "$top/tests/pkg/deb.sh"
+bg tests make -C "$top" -j"$(nproc)" tests
+at "preparing: $kernels${arm64:+, the arm64 tests}"
+
+# Host checks, while the rest is prepared.
+host() {
+	local t name t0 rc
+
+	mkdir -p "$out/host"
+	for t in "$top"/tests/host/*.sh; do
+		name=$(basename "$t" .sh)
+		t0=$(date +%s)
+		rc=0
+		"$t" > "$out/host/$name.log" 2>&1 || rc=$?
+		echo "$name $rc $(($(date +%s) - t0))"
+	done
+	t0=$(date +%s)
+	rc=0
+	python3 -m unittest discover -s "$top/tests/judge" -p 'test_*.py' > "$out/host/judge.log" 2>&1 || rc=$?
+	echo "judge $rc $(($(date +%s) - t0))"
+}
+bg host host
+
+# One boot of one kernel: vm LOG SMP EXTRA.
+vm() {
+	CWP_VM_SMP=$2 CWP_VM_ARCH=$arch cwp_boot "$1" '^# kernel ' '^# done' \
+		"$cwp_vm/run-kernel.sh" "$vmlinuz" "$ko" "$tests" "$1" "$extra $3"
+}
+
+# One kernel, once prepared: the suite, then in a boot of its own with
+# one vCPU what makes the kernel patch hot text (list-smp1). Its report
+# in OUT/K/report, its summary line in OUT/K/line, its counts in
+# OUT/K/counts, what its failed tests said in OUT/K/details.
 run_kernel() {
 	k=$1
 	t0=$(date +%s)
-	while [ ! -f "$out/$k/prepare" ]; do
-		sleep 1
-	done
+	p=$out/check/prepare-${k//\//-}
 	VMLINUZ= RELEASE=$k EXTRA= ARCH=amd64
-	vars=$(sed '$d' "$out/$k/prepare")
-	rc=$(sed -n '$s/^rc=//p' "$out/$k/prepare")
-	if [ "$rc" -eq 0 ]; then
-		eval "$vars"
-	elif [ "$rc" -eq 2 ]; then
-		echo "CWP-TEST fetch-kernel FAIL" > "$out/$k/vm.log"
-	else
-		echo "CWP-TEST module-build FAIL" > "$out/$k/vm.log"
-	fi
-	vmlinuz=$VMLINUZ release=$RELEASE extra=$EXTRA arch=$ARCH
-	case $arch in
-	arm64) tests=$out/arm64/tests ;;
-	*) tests=$out/tests ;;
+	rc=$(cat "$p.rc")
+	fails=
+	case $rc in
+	0) eval "$(cat "$p.log")" ;;
+	2) fails=fetch-kernel ;;
+	*) fails=module-build ;;
 	esac
+	vmlinuz=$VMLINUZ extra=$EXTRA arch=$ARCH ko=$out/$k/clone_with_pids.ko
+	case $arch in
+	arm64)
+		tests=$out/arm64/tests
+		[ "$(cat "$out/check/tests-arm64.rc")" = 0 ] || fails="$fails tests-arm64-build"
+		;;
+	*)
+		tests=$out/tests
+		[ "$(cat "$out/check/tests.rc")" = 0 ] || fails="$fails tests-build"
+		;;
+	esac
+	logs=
 	{
-	if [ -f "$out/$k/clone_with_pids.ko" ]; then
-		# The suite with two vCPUs; then, in a boot of its own with one,
-		# what makes the kernel patch hot text (list-smp1, see SMP1 in
-		# the Makefile). Their logs are read as one.
-		boot "$out/$k/vm.log" 2 ""
-		boot "$out/$k/vm-smp1.log" 1 "cwp_list=list-smp1"
-		cat "$out/$k/vm-smp1.log" >> "$out/$k/vm.log"
-		if grep -aqE "$splat" "$out/$k/vm.log"; then
-			grep -aE -B2 -A20 "$splat" "$out/$k/vm.log" | head -n 60
-			echo "CWP-TEST kernel-log-clean FAIL" >> "$out/$k/vm.log"
-		fi
+	[ -z "$fails" ] || cat "$p.err" "$out/check/tests.err" | tail -n 30 | sed 's/^/  | /'
+	[ -z "$arm64" ] || [ "$arch" != arm64 ] || [ "$(cat "$out/check/tests-arm64.rc")" = 0 ] ||
+		tail -n 30 "$out/check/tests-arm64.err" | sed 's/^/  | /'
+	if [ -z "$fails" ]; then
+		vm "$out/$k/vm.log" 2 ""
+		vm "$out/$k/vm-smp1.log" 1 "cwp_list=list-smp1"
+		logs="$out/$k/vm.log $out/$k/vm-smp1.log"
 	fi
-	log=$out/$k/vm.log
-	tr -d '\r' < "$log" | grep -a '^CWP-OUT ' || true
-	pass=$(tr -d '\r' < "$log" | grep -ac '^CWP-TEST .* PASS$' || true)
-	fail=$(tr -d '\r' < "$log" | grep -ac '^CWP-TEST .* FAIL$' || true)
-	skip=$(tr -d '\r' < "$log" | grep -ac '^CWP-TEST .* SKIP$' || true)
-	tr -d '\r' < "$log" | grep -a '^CWP-LOG .*kernel_clone' | sed 's/^CWP-LOG \[[^]]*\] /  /' || true
-	tr -d '\r' < "$log" | sed -n 's/^CWP-STAT /  /p'
-	tr -d '\r' < "$log" | sed -n 's/^CWP-TIME //p' | sort -k2 -n -r | head -n 5 |
-		awk '{ s = s sep $1 " " $2 "s"; sep = ", " } END { if (s != "") print "  slowest: " s }'
-	tr -d '\r' < "$log" | grep -a '^CWP-TEST .* \(FAIL\|SKIP\)$' | sed 's/^CWP-TEST /  /' || true
+	cwp_results "$k" "$RELEASE" $(($(date +%s) - t0)) "$out/$k/details" $logs -- $fails \
+		> "$out/$k/results"
+	sed '$d' "$out/$k/results"
+	tail -n 1 "$out/$k/results" > "$out/$k/line"
 	} > "$out/$k/report" 2>&1
-	line=$(printf '%-10s %-28s %3d passed, %d failed, %d skipped (%ds)' "$k" "$release" "$pass" "$fail" "$skip" $(($(date +%s) - t0)))
-	fails=$(tr -d '\r' < "$log" | sed -n 's/^CWP-TEST \(.*\) FAIL$/\1/p' | tr '\n' ' ')
-	[ -z "$fails" ] || line="$line
-      failed: $fails"
-	printf '%s\n' "$line" > "$out/$k/line"
-	echo "$pass $fail $skip" > "$out/$k/counts"
+	echo "$cwp_pass $cwp_fail $cwp_skip" > "$out/$k/counts"
 }
 
-# CWP_JOBS kernels at a time (default 1). A VM rarely keeps both of its
-# vCPUs busy, so two at once use two host cores better; each still has
-# its own per-test timeouts.
-jobs=${CWP_JOBS:-1}
-rm -f "$out/.prepared"
-for k in $kernels; do
-	mkdir -p "$out/$k"
-	rm -f "$out/$k/prepare" "$out/$k/vm.log" "$out/$k/vm-smp1.log" "$out/$k/clone_with_pids.ko" \
-		"$out/$k/report" "$out/$k/line" "$out/$k/counts"
-done
-prepare_all &
-preparer=$!
+# The library without the module: the fallback tests on 6.1, booted with
+# cwp_nomodule=1 so that the module is never loaded. Every one of them
+# must run and pass: a skip means the pass was not on the fallback.
+run_fallback() {
+	k=fallback
+	t0=$(date +%s)
+	fails=
+	[ "$(cat "$out/check/fallback-kernel.rc")" = 0 ] || fails=fetch-kernel
+	[ "$(cat "$out/check/tests.rc")" = 0 ] || fails="$fails tests-build"
+	rm -rf "$out/fallback"
+	mkdir -p "$out/fallback/tests"
+	logs= release=6.1
+	{
+	if [ -z "$fails" ]; then
+		kdir=$(tail -n 1 "$out/check/fallback-kernel.log")
+		vmlinuz=$(find "$kdir/boot" -name 'vmlinuz*' | head -n 1)
+		release=${vmlinuz##*/vmlinuz-}
+		cp "$out/tests/list-fallback" "$out/tests/timeouts" "$out/tests/clone-with-pids" \
+			"$out/fallback/tests/"
+		for t in $(cat "$out/tests/list-fallback"); do
+			cp "$out/tests/$t" "$out/fallback/tests/"
+		done
+		cwp_boot "$out/fallback/vm.log" '^# kernel ' '^# done' "$cwp_vm/run-kernel.sh" \
+			"$vmlinuz" /dev/null "$out/fallback/tests" "$out/fallback/vm.log" \
+			"cwp_nomodule=1 cwp_list=list-fallback"
+		logs=$out/fallback/vm.log
+	fi
+	cwp_results fallback "$release" $(($(date +%s) - t0)) "$out/fallback/details" $logs -- $fails \
+		> "$out/fallback/results"
+	sed '$d' "$out/fallback/results"
+	tail -n 1 "$out/fallback/results" > "$out/fallback/line"
+	} > "$out/fallback/report.tmp" 2>&1
+	mv "$out/fallback/report.tmp" "$out/fallback/report"
+	[ "$cwp_skip" -eq 0 ] && [ "$cwp_pass" -gt 0 ] || cwp_fail=$((cwp_fail + 1))
+	echo "$cwp_pass $cwp_fail $cwp_skip" > "$out/fallback/counts"
+}
+
+# Is job J ready to boot? Its preparation and the test programs are done.
+ready() {
+	case $1 in
+	fallback) [ -f "$out/check/fallback-kernel.rc" ] && [ -f "$out/check/tests.rc" ] ;;
+	arm64/*) [ -f "$out/check/prepare-${1//\//-}.rc" ] && [ -f "$out/check/tests-arm64.rc" ] ;;
+	*) [ -f "$out/check/prepare-$1.rc" ] && [ -f "$out/check/tests.rc" ] ;;
+	esac
+}
+
+queue=$kernels
+[ "${CWP_FALLBACK:-1}" = 1 ] && queue="$queue fallback"
 running=
-for k in $kernels; do
-	# Wait for one of the boots (not the preparer) to end.
-	while [ "$(echo $running | wc -w)" -ge "$jobs" ]; do
-		ended=
-		wait -n -p ended $running || true
-		running=$(echo " $running " | sed "s/ $ended / /")
-	done
-	run_kernel "$k" &
-	running="$running $!"
+while [ -n "$queue" ] || [ -n "$running" ]; do
+	started=
+	if [ "$(echo $running | wc -w)" -lt "$jobs" ]; then
+		for j in $queue; do
+			ready "$j" || continue
+			at "booting $j"
+			case $j in
+			fallback) run_fallback & ;;
+			*) run_kernel "$j" & ;;
+			esac
+			running="$running $!"
+			queue=$(echo " $queue " | sed "s| $j | |; s|^ *||; s| *\$||")
+			started=1
+			break
+		done
+	fi
+	[ -n "$started" ] && continue
+	ended=
+	if [ -n "$running" ]; then
+		wait -n -p ended $running 2> /dev/null || true
+		[ -z "$ended" ] || running=$(echo " $running " | sed "s| $ended | |; s|^ *||; s| *\$||")
+		[ -n "$ended" ] || sleep 2
+	else
+		sleep 2
+	fi
 done
 wait
+at "every VM is done"
 
-failed_logs=
-for k in $kernels; do
+total_pass=0 total_fail=0 total_skip=0 summary= failed=
+add() {
+	total_pass=$((total_pass + $1)) total_fail=$((total_fail + $2)) total_skip=$((total_skip + $3))
+}
+
+# The host checks.
+pass=0 fail=0
+while read -r name rc secs; do
+	if [ "$rc" = 0 ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		sed "s|^|host/$name: |" "$out/host/$name.log" | tail -n 40
+		echo "  host/$name FAIL (${secs}s)"
+	fi
+done < "$out/check/host.log"
+line=$(printf '%-10s %-28s %3d passed, %d failed, %d skipped' host "$(uname -m)" "$pass" "$fail" 0)
+echo "$line"
+summary="$line
+"
+add "$pass" "$fail" 0
+
+for k in $kernels fallback; do
+	[ "$k" != fallback ] || [ "${CWP_FALLBACK:-1}" = 1 ] || continue
 	cat "$out/$k/report" 2> /dev/null
 	line=$(cat "$out/$k/line" 2> /dev/null || echo "$k: no result")
 	echo "$line"
 	summary="$summary$line
 "
 	read -r pass fail skip < "$out/$k/counts" 2> /dev/null || { pass=0 fail=1 skip=0; }
-	[ "$fail" -eq 0 ] || failed_logs="$failed_logs $k"
-	total_pass=$((total_pass + pass))
-	total_fail=$((total_fail + fail))
-	total_skip=$((total_skip + skip))
+	[ "$fail" -eq 0 ] || failed="$failed $k"
+	add "$pass" "$fail" "$skip"
 done
 
+if [ "${CWP_DEB:-1}" = 1 ]; then
+	tail -n 2 "$out/check/deb.err"
+	tail -n 1 "$out/check/deb.log"
+	if [ "$(cat "$out/check/deb.rc")" = 0 ]; then
+		line=$(printf '%-10s %-28s %3d passed, %d failed, %d skipped' deb lintian 1 0 0)
+		add 1 0 0
+	else
+		cat "$out/check/deb.log" "$out/check/deb.err" | tail -n 30
+		line=$(printf '%-10s %-28s %3d passed, %d failed, %d skipped' deb lintian 0 1 0)
+		add 0 1 0
+	fi
+	echo "$line"
+	summary="$summary$line
+"
+fi
+
 # What the failed tests said, last: a CI log cut to its tail keeps it.
-for k in $failed_logs; do
+for k in $failed; do
 	echo
 	echo "$k: output of the failed tests"
-	"$vm/failed-output.sh" "$out/$k/vm.log"
+	cat "$out/$k/details" 2> /dev/null
 done
 echo
 printf '%s' "$summary"
+echo "check: $(($(date +%s) - t_start)) s"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ]

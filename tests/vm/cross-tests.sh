@@ -28,7 +28,7 @@ arm64)
 	suite=trixie gcc=gcc-14
 	cc=aarch64-linux-gnu-gcc-14
 	cflags="-O2 -g -mbranch-protection=standard"
-	m32="M32_CC=arm-linux-gnueabihf-gcc-14 M32_ARCH=arm"
+	m32="M32_CC=arm-linux-gnueabihf-gcc-14 M32_AR=arm-linux-gnueabihf-ar M32_ARCH=arm"
 	;;
 *) echo "cross-tests: unknown architecture '$arch' (arm64)" >&2; exit 2 ;;
 esac

@@ -6,7 +6,8 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-vm=$top/tests/vm
+. "$top/tests/vm/lib.sh"
+vm=$cwp_vm
 k=${DEMO_KERNEL:-6.1}
 out=$top/build/demo
 
@@ -24,9 +25,9 @@ cp "$top/tests/demo/demo.sh" "$out/files/"
 chmod +x "$out/files/demo.sh"
 echo demo.sh > "$out/files/list"
 echo "Booting $RELEASE in QEMU..."
-CWP_VM_ARCH=$ARCH "$vm/run-kernel.sh" "$VMLINUZ" "$out/$k/clone_with_pids.ko" "$out/files" "$out/vm.log" \
-	"cwp_mode=verbose $EXTRA"
+cwp_boot "$out/vm.log" '^# kernel ' '^# done' env CWP_VM_ARCH="$ARCH" "$vm/run-kernel.sh" \
+	"$VMLINUZ" "$out/$k/clone_with_pids.ko" "$out/files" "$out/vm.log" "cwp_mode=verbose $EXTRA"
 echo
-tr -d '\r' < "$out/vm.log" | sed -n 's/^CWP-LOG \[[^]]*\] \(clone_with_pids: [kv].*\)/\1/p'
-tr -d '\r' < "$out/vm.log" | sed -n 's/^CWP-OUT demo.sh: //p'
-tr -d '\r' < "$out/vm.log" | grep -q '^CWP-TEST demo.sh PASS'
+tr -d '\r' < "$out/vm.log" | sed -n 's/^# log \[[^]]*\] \(clone_with_pids: [kv].*\)/\1/p'
+tr -d '\r' < "$out/vm.log" | sed -n 's/^# demo.sh: //p'
+tr -d '\r' < "$out/vm.log" | grep -q '^ok [0-9]* demo.sh$' && $cwp_vmlog verdict "$out/vm.log"

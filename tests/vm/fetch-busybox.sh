@@ -15,6 +15,10 @@ suite=${3:-bookworm}
 dir=$cache/$arch/busybox
 state=$cache/apt/busybox-$suite-$arch
 
+if [ ! -f "$dir/.done" ] && [ -z "${CWP_BUSYBOX_LOCKED:-}" ]; then
+	mkdir -p "$cache/$arch"
+	CWP_BUSYBOX_LOCKED=1 exec flock "$dir.lock" "$0" "$@"
+fi
 if [ ! -f "$dir/.done" ]; then
 	mirror=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2> /dev/null |
 		grep -v security | head -n 1)

@@ -31,7 +31,12 @@ case $flavour in
 	state=$suite
 	;;
 esac
+# One fetch at a time: kernels of one suite share its apt state, and
+# kernels of several suites the packages they have in common (linux-kbuild).
 mkdir -p "$cache/apt/$state/lists/partial" "$cache/apt/$state/archives/partial" "$cache/debs"
+if [ -z "${CWP_FETCH_LOCKED:-}" ]; then
+	CWP_FETCH_LOCKED=1 exec flock "$cache/fetch.lock" "$0" "$@"
+fi
 
 srcdir=/etc/apt/sources.list.d
 mirror=$(sed -n 's/^URIs:[[:space:]]*//p' $srcdir/*.sources 2>/dev/null | grep -v security | head -n 1)

@@ -16,6 +16,11 @@ dir=$3
 extra=${4:+,$4}
 
 [ -f "$dir/.done" ] && exit 0
+# One maker at a time per chroot: two checks may want it at once.
+if [ -z "${CWP_CHROOT_LOCKED:-}" ]; then
+	mkdir -p "$(dirname "$dir")"
+	CWP_CHROOT_LOCKED=1 exec flock "$dir.lock" "$0" "$@"
+fi
 case $suite in
 bullseye|bookworm) libelf=libelf1 ;;
 *) libelf=libelf1t64 ;;

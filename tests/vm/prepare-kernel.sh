@@ -24,25 +24,20 @@ k=$1
 out=$2
 vm=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$vm/../.." && pwd)
-cache=${CWP_CACHE:-/var/cache/clone_with_pids}
+. "$vm/lib.sh"
+cache=$cwp_cache
 
-flavour=cloud-amd64
-case $k in
-arm64/*) flavour=cloud-arm64 ;;
-esac
-case ${k#arm64/} in
-5.10) suite=bullseye; abire='5\.10\.0-[0-9]+' ;;
-6.1) suite=bookworm; abire='6\.1\.0-[0-9]+' ;;
-6.12) suite=trixie; abire='6\.12\.[0-9]+\+deb13' ;;
-7.x|sid) suite=sid; abire='[0-9]+\.[0-9]+\.[0-9]+\+deb[0-9]+' ;;
-6.12-rt) suite=trixie; abire='6\.12\.[0-9]+\+deb13'; flavour=rt-amd64 ;;
-7.x-rt) suite=sid; abire='[0-9]+\.[0-9]+\.[0-9]+\+deb[0-9]+'; flavour=rt-amd64 ;;
-*) echo "prepare-kernel: unknown kernel '$k' (5.10, 6.1, 6.12, 7.x, 6.12-rt, 7.x-rt, arm64/5.10, arm64/6.1, arm64/6.12, arm64/7.x)" >&2; exit 2 ;;
-esac
-case $k in
-arm64/*-rt) echo "prepare-kernel: no PREEMPT_RT arm64 kernel in the matrix ('$k')" >&2; exit 2 ;;
-esac
+cwp_kernel "$k" || {
+	echo "prepare-kernel: unknown kernel '$k' ($CWP_ALL_KERNELS)" >&2
+	exit 2
+}
+suite=$cwp_suite abire=$cwp_abire flavour=$cwp_flavour
 arch=${flavour##*-}
+# Kernels of one suite and architecture share a chroot: one at a time.
+if [ -z "${CWP_PREPARE_LOCKED:-}" ]; then
+	mkdir -p "$cache"
+	CWP_PREPARE_LOCKED=1 exec flock "$cache/prepare-$suite-$arch.lock" "$0" "$@"
+fi
 
 mkdir -p "$out"
 kdir=$("$vm/fetch-kernel.sh" "$suite" "$cache" "$abire" "$flavour" 2> "$out/fetch.log") || {

@@ -36,6 +36,8 @@ chmod +x "$root/init" "$root/sbin/modprobe"
 ln -s ../bin/busybox "$root/bin/sh"
 cp "$ko" "$root/lib/modules/clone_with_pids.ko"
 cp -a "$tests/." "$root/tests/"
+# The kernel-log patterns every check uses, for the VM's init.
+cp "$here/../judge/kernel-log.txt" "$root/tests/"
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$root.cpio.gz"
 
