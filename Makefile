@@ -3,6 +3,7 @@
 # clone_with_pids: kernel module (built by Kbuild), userspace library and
 # tool, tests in QEMU on stock Debian kernels.
 #
+#   make deps              install what the build needs (apt, as root)
 #   make module            build clone_with_pids.ko for KERNELRELEASE/KDIR
 #   make userspace         library (static + shared) and clone-with-pids
 #   make check             CI's gate: host checks, the suite on 5.10, 7.x-rt
@@ -50,10 +51,28 @@ HDRS := userspace/clone_with_pids.h include/uapi/linux/clone_with_pids.h userspa
 TOOL_SRC := userspace/clone-with-pids.c userspace/status.c
 TESTS := $(sort $(basename $(notdir $(wildcard tests/t_*.c))))
 
-.PHONY: all module userspace tests tests-arm64 check check-debug check-external demo install install-module \
+.PHONY: all deps module userspace tests tests-arm64 check check-debug check-external demo install install-module \
 	install-userspace install-system install-dkms-src uninstall dkms deb check-packages style clean
 
 all: module userspace
+
+# What plain make needs, installed with apt (as root on Debian): a C
+# compiler, libkmod's header (the library opens libkmod with dlopen() but
+# takes its types from there), pkgconf, the running kernel's headers.
+BUILD_DEPS := make gcc libc6-dev libkmod-dev pkgconf
+deps:
+	apt-get install -y --no-install-recommends $(BUILD_DEPS) \
+		$(shell apt-cache show linux-headers-$(KERNELRELEASE) > /dev/null 2>&1 && \
+			echo linux-headers-$(KERNELRELEASE))
+
+# A missing libkmod.h, said in one line rather than by the compiler.
+.PHONY: check-libkmod
+check-libkmod:
+	@echo '#include <libkmod.h>' | $(CC) $(CPPFLAGS) -E -x c - > /dev/null 2>&1 || \
+		{ echo "libkmod.h not found: apt-get install libkmod-dev (make deps installs every build dependency)" >&2; \
+		  exit 1; }
+
+$(B)/lib/kmod.o $(B)/tobj/kmod.o $(B)/tobj32/kmod.o: | check-libkmod
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules

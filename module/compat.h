@@ -10,6 +10,8 @@
 
 #include <linux/kprobes.h>
 #include <linux/log2.h>
+#include <linux/pid_namespace.h>
+#include <linux/threads.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
@@ -111,6 +113,27 @@ static inline size_t cwp_kretprobe_mem(const struct kretprobe *rp)
 static inline size_t cwp_kretprobe_mem(const struct kretprobe *rp)
 {
 	return (size_t)rp->maxactive * (sizeof(struct kretprobe_instance) + rp->data_size);
+}
+#endif
+
+/*
+ * v6.14: pid_max is each pid namespace's, struct pid_namespace.pid_max
+ * (Kbuild tests the header: CWP_HAVE_PIDNS_PID_MAX); before it, one int
+ * for every namespace, which is not exported: ksyms.c finds it, and
+ * where it cannot, reservations check numbers against PID_MAX_LIMIT only
+ * (the clone through one then fails with EINVAL, the number kept).
+ */
+#ifdef CWP_HAVE_PIDNS_PID_MAX
+#define CWP_PID_MAX_PER_NS	true
+static inline int cwp_pid_max(const struct pid_namespace *ns)
+{
+	return READ_ONCE(ns->pid_max);
+}
+#else
+#define CWP_PID_MAX_PER_NS	false
+static inline int cwp_pid_max(const struct pid_namespace *ns)
+{
+	return cwp_pid_max_global ? READ_ONCE(*cwp_pid_max_global) : (int)PID_MAX_LIMIT;
 }
 #endif
 

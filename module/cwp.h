@@ -31,6 +31,7 @@ pid_t cwp_kernel_clone(struct kernel_clone_args *args);
 bool cwp_ibt_indirect_ok(const void *fn);
 u32 cwp_ibt_verdict(void);
 extern spinlock_t *cwp_pidmap_lock;
+extern int *cwp_pid_max_global;
 
 struct cwp_level {
 	struct pid_namespace *ns;
@@ -55,7 +56,7 @@ struct cwp_pids {
 /* A set of a list armed for a task's clones, kept until its turn. */
 struct cwp_queued {
 	struct cwp_pids p;
-	bool reserved;			/* matched a reservation of the file when armed */
+	struct cwp_resv *cover;		/* the reservation it stands for, or NULL */
 };
 
 /* An open file of the device: the requests and reservations made through it. */
@@ -139,7 +140,6 @@ struct cwp_request {
 	bool pinned;			/* holds a module reference (restart or owed) */
 	bool divert;			/* this clone's allocation is diverted */
 	bool via_set_tid;		/* given to the clone as set_tid */
-	bool reserved;			/* its file had these pids reserved when armed */
 	bool needs_divert;		/* a set of it is made by the diversion */
 	int error;			/* the clone's error, forced by the module */
 	unsigned int next_level;	/* where the level search starts */
@@ -149,7 +149,9 @@ struct cwp_request {
 	struct cwp_queued *queue;
 	unsigned int nr_queued;
 	unsigned int queue_pos;
-	unsigned int nr_charged;	/* counted in the quotas */
+	unsigned int nr_sets;		/* sets not consumed yet */
+	unsigned int nr_charged;	/* of which counted in the quotas: not covered */
+	struct cwp_resv *cover;		/* the reservation the set in level[] stands for */
 	unsigned int nr_levels;
 	struct cwp_level level[CWP_MAX_PIDS];
 	/* For set_tid: set_tid[0] = 1 for a CLONE_NEWPID child, then level[].nr. */
@@ -177,7 +179,10 @@ struct cwp_request *cwp_request_create_list(struct cwp_queued *queue, unsigned i
 void cwp_request_free(struct cwp_request *req);
 int cwp_request_arm(struct cwp_request *req);
 int cwp_request_cancel(void);
+int cwp_request_restart_check(void);
+int cwp_request_await_restart(void);
 bool cwp_request_poison_clone(struct kernel_clone_args *args);
+bool cwp_request_unclaimed(void);
 void cwp_clone_poison(struct kernel_clone_args *args);
 void cwp_request_release_file(struct cwp_file *owner);
 unsigned int cwp_requests_live(void);
@@ -186,7 +191,7 @@ size_t cwp_requests_mem(void);
 /* Called by the probes, on the calling task's own clone. */
 int cwp_request_activate(struct kernel_clone_args *args, int *force_err);
 void cwp_request_finish(struct pt_regs *regs);
-pid_t cwp_request_divert_nr(const struct idr *idr, bool *reserved);
+pid_t cwp_request_divert_nr(const struct idr *idr, int pid_max, bool *reserved);
 bool cwp_request_keep_nr(const struct idr *idr, unsigned long id);
 int cwp_request_verify(struct task_struct *child,
 		       const struct kernel_clone_args *args);
@@ -234,8 +239,9 @@ int cwp_reserve_init(void);
 void cwp_reserve_debugfs(struct dentry *dir);
 bool cwp_reserve_usable(void);
 bool cwp_reserve_matches(struct cwp_file *cf, const struct cwp_pids *p);
-struct cwp_resv *cwp_reserve_claim(struct cwp_file *cf, const struct cwp_level *level,
-				   unsigned int nr_levels);
+struct cwp_resv *cwp_reserve_cover(struct cwp_file *cf, const struct cwp_pids *p);
+void cwp_reserve_uncover(struct cwp_resv *resv);
+struct cwp_resv *cwp_reserve_claim(struct cwp_resv *resv);
 bool cwp_reserve_hand(struct cwp_resv *resv, const struct idr *idr, pid_t nr);
 bool cwp_reserve_keep(struct cwp_resv *resv, const struct idr *idr, unsigned long id);
 void cwp_reserve_done(struct cwp_resv *resv, bool created);

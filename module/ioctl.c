@@ -103,10 +103,10 @@ static int cwp_arm_pids(const struct cwp_pids *p, struct cwp_file *owner)
 static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uargs)
 {
 	struct kernel_clone_args kargs = {};
-	pid_t set_tid[CWP_MAX_PIDS];
+	pid_t set_tids[CWP_MAX_PIDS];
 	struct cwp_clone_args args;
 	struct cwp_pids pids;
-	bool poisoned;
+	bool poisoned, set_tid = false;
 	pid_t ret;
 
 	ret = cwp_copy_args(&args, sizeof(args), uargs, CWP_CLONE_ARGS_SIZE_VER0);
@@ -125,6 +125,10 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 	 */
 	if (cwp_monitors())
 		return -EPERM;
+	/* The restart of an interrupted one owed an error fails here. */
+	ret = cwp_request_restart_check();
+	if (ret)
+		return ret;
 
 	ret = cwp_pids_read(u64_to_user_ptr(args.pid_set), &pids);
 	if (ret)
@@ -153,8 +157,9 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 			if (ret < 0)
 				return ret;
 		}
-		kargs.set_tid = set_tid;
-		kargs.set_tid_size = cwp_pids_set_tid(&pids, set_tid);
+		kargs.set_tid = set_tids;
+		kargs.set_tid_size = cwp_pids_set_tid(&pids, set_tids);
+		set_tid = true;
 	} else if (pids.nr_chosen) {
 		if (!cwp_probes_live())
 			return -EOPNOTSUPP;
@@ -179,13 +184,16 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 	/*
 	 * The request is consumed, or kept for the restart of this ioctl
 	 * (ERESTARTNOINTR), or a list's next set is armed after the task
-	 * this clone created. Still armed after a failure: the probe did
-	 * not run, and the poisoned clone failed.
+	 * this clone created. Still the ioctl's after a failure: the probe
+	 * did not take the poisoned clone.
 	 */
-	if (poisoned && ret < 0 && ret != -ERESTARTNOINTR && cwp_request_cancel() > 0) {
+	if (poisoned && ret < 0 && ret != -ERESTARTNOINTR && cwp_request_unclaimed()) {
 		pr_warn_once("kernel_clone() ran without the module's probe (kprobes disarmed?): refused (EOPNOTSUPP)\n");
 		ret = -EOPNOTSUPP;
 	}
+	/* Pids set_tid carried, without a request: the restart is marked. */
+	if (set_tid && ret == -ERESTARTNOINTR)
+		ret = cwp_request_await_restart() ?: -ERESTARTNOINTR;
 	fput(file);
 	return ret;
 }
@@ -216,8 +224,8 @@ static long cwp_ioctl_set_next(struct file *file, struct cwp_next_args __user *u
 }
 
 /* Read the sets of a CWP_IOC_SET_NEXT_LIST, each choosing a pid. */
-static int cwp_read_list(struct cwp_file *owner, const struct cwp_next_list_args *args,
-			 struct cwp_queued *queue, u32 *err_set)
+static int cwp_read_list(const struct cwp_next_list_args *args, struct cwp_queued *queue,
+			 u32 *err_set)
 {
 	const u64 __user *usets = u64_to_user_ptr(args->sets);
 	u64 uset;
@@ -233,7 +241,6 @@ static int cwp_read_list(struct cwp_file *owner, const struct cwp_next_list_args
 			return ret;
 		if (!queue[i].p.nr_chosen)
 			return -EINVAL;
-		queue[i].reserved = cwp_reserve_matches(owner, &queue[i].p);
 	}
 	*err_set = ~0U;
 	return 0;
@@ -264,7 +271,7 @@ static long cwp_ioctl_set_next_list(struct file *file,
 	queue = kvmalloc_array(args.nr_sets, sizeof(*queue), GFP_KERNEL_ACCOUNT);
 	if (!queue)
 		return -ENOMEM;
-	ret = cwp_read_list(file->private_data, &args, queue, &args.err_set);
+	ret = cwp_read_list(&args, queue, &args.err_set);
 	if (put_user(args.err_set, &uargs->err_set) && !ret)
 		ret = -EFAULT;
 	if (ret) {

@@ -113,6 +113,12 @@ DEFINE_STATIC_CALL(cwp_kallsyms_call, cwp_kallsyms_unresolved);
 spinlock_t *cwp_pidmap_lock;
 
 /*
+ * pid_max before v6.14, where it is one int for every pid namespace
+ * (compat.h); NULL where it could not be found.
+ */
+int *cwp_pid_max_global;
+
+/*
  * kallsyms_lookup_name(@name), called through a static_call verified to be
  * safe (cwp_call_is_safe()), then unresolved again; 0 where it cannot be.
  */
@@ -253,6 +259,13 @@ int cwp_ksyms_init(void)
 				cwp_pidmap_lock);
 		else
 			pr_warn("cannot find pidmap_lock: pid reservations are not available\n");
+	}
+
+	if (!CWP_PID_MAX_PER_NS) {
+		cwp_pid_max_global = cwp_ksym_data("pid_max");
+		if (!cwp_pid_max_global)
+			pr_warn("cannot find pid_max: reservations check pids against %d only\n",
+				(int)PID_MAX_LIMIT);
 	}
 
 	pr_info("kernel_clone at %pS: %s; %s\n",

@@ -222,14 +222,13 @@ static noinline int cwp_idr_alloc_exact(struct idr *idr, void *ptr, int nr,
 
 /*
  * Entered instead of idr_alloc_cyclic() for a number the clone's
- * reservation holds (reserve.c): the NULL entry is already in @idr, and
- * alloc_pid() publishes it with idr_replace() or removes it on failure.
+ * reservation holds (reserve.c), below pid_max: the NULL entry is already
+ * in @idr, and alloc_pid() publishes it with idr_replace() or removes it
+ * on failure (cwp_idr_remove_keep() then puts it back).
  */
 static noinline int cwp_idr_alloc_reserved(struct idr *idr, void *ptr, int nr,
 					   int pid_max, gfp_t gfp)
 {
-	if (nr >= pid_max)
-		return -EINVAL;
 	return nr;
 }
 
@@ -237,7 +236,7 @@ static int cwp_idr_alloc_cyclic_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	bool reserved;
 	pid_t nr = cwp_request_divert_nr((struct idr *)regs_get_kernel_argument(regs, 0),
-					 &reserved);
+					 (int)regs_get_kernel_argument(regs, 3), &reserved);
 
 	if (!nr)
 		return 0;

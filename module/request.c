@@ -155,6 +155,23 @@ static void cwp_request_drop_divert(struct cwp_request *req)
 	cwp_divert_put();
 }
 
+/* The sets of @req stop standing for the reservations they covered. Under cwp_lock. */
+static void cwp_request_uncover(struct cwp_request *req)
+{
+	unsigned int i;
+
+	if (req->cover) {
+		cwp_reserve_uncover(req->cover);
+		req->cover = NULL;
+	}
+	for (i = req->queue_pos; i < req->nr_queued; i++) {
+		if (req->queue[i].cover) {
+			cwp_reserve_uncover(req->queue[i].cover);
+			req->queue[i].cover = NULL;
+		}
+	}
+}
+
 /* @req stops being live. Under cwp_lock. */
 static void cwp_request_retire(struct cwp_request *req)
 {
@@ -165,9 +182,11 @@ static void cwp_request_retire(struct cwp_request *req)
 	req->restart = false;
 	cwp_request_repin(req);
 	cwp_request_drop_divert(req);
+	cwp_request_uncover(req);
 	cwp_quota_uncharge(req->user, req->privileged, req->nr_charged);
-	atomic_sub(req->nr_charged, &cwp_nr_sets);
+	atomic_sub(req->nr_sets, &cwp_nr_sets);
 	req->nr_charged = 0;
+	req->nr_sets = 0;
 	atomic_dec(&cwp_nr_live);
 }
 
@@ -175,6 +194,8 @@ static void cwp_request_retire(struct cwp_request *req)
 static void cwp_request_unlink(struct cwp_request *req)
 {
 	cwp_request_retire(req);
+	/* (A mark of a restart, on a consumed request: cwp_request_await_restart().) */
+	req->restart = false;
 	cwp_request_unowe(req);
 	hash_del_rcu(&req->node);
 	list_del_init(&req->file_node);
@@ -183,12 +204,12 @@ static void cwp_request_unlink(struct cwp_request *req)
 
 /*
  * Put the set @p in @req->level[], for its next clone: by the diversion
- * when it matches a reservation (@reserved), which alone can hand
- * reserved numbers to alloc_pid(), or when it has a gap; as clone3()'s
- * set_tid otherwise. Any context; for a live request, under cwp_lock.
+ * when it covers a reservation (@cover), which alone can hand reserved
+ * numbers to alloc_pid(), or when it has a gap; as clone3()'s set_tid
+ * otherwise. Any context; for a live request, under cwp_lock.
  */
 static void cwp_request_set(struct cwp_request *req, const struct cwp_pids *p,
-			    bool reserved)
+			    struct cwp_resv *cover)
 {
 	struct pid_namespace *ns = p->children_ns;
 	int i;
@@ -202,9 +223,9 @@ static void cwp_request_set(struct cwp_request *req, const struct cwp_pids *p,
 		req->level[req->nr_levels].nr = p->pids[i];
 		req->nr_levels++;
 	}
-	req->reserved = reserved;
+	req->cover = cover;
 	req->set_tid_size = 0;
-	if (p->set_tid_ok && !reserved) {
+	if (p->set_tid_ok && !cover) {
 		req->set_tid[0] = 1;
 		req->set_tid_size = cwp_pids_set_tid(p, &req->set_tid[1]);
 	}
@@ -240,7 +261,9 @@ static struct cwp_request *cwp_request_alloc(struct pid_namespace *children_ns,
  * cwp_request_create() - a request for the calling task's next clone, of
  * the pids in @p (which chooses at least one), made through @owner. It
  * pins the task, its credentials, its user's accounting and the namespace
- * for its children until it is freed. Returns NULL when out of memory.
+ * for its children until it is freed; a set that covers a reservation of
+ * @owner (cwp_reserve_cover()) counts in the quotas through it, any other
+ * as one armed set. Returns NULL when out of memory.
  */
 struct cwp_request *cwp_request_create(const struct cwp_pids *p,
 				       struct cwp_file *owner)
@@ -250,17 +273,18 @@ struct cwp_request *cwp_request_create(const struct cwp_pids *p,
 	req = cwp_request_alloc(p->children_ns, owner);
 	if (!req)
 		return NULL;
-	cwp_request_set(req, p, cwp_reserve_matches(owner, p));
+	cwp_request_set(req, p, cwp_reserve_cover(owner, p));
 	req->needs_divert = !req->set_tid_size;
-	req->nr_charged = 1;
+	req->nr_sets = 1;
+	req->nr_charged = !req->cover;
 	return req;
 }
 
 /*
  * cwp_request_create_list() - the same for the calling task's next @nr
  * clones, one set of @queue each (read for the calling task, each
- * choosing a pid, reserved marked): the request takes @queue, a
- * kvmalloc()ed array, also when it fails (NULL: out of memory).
+ * choosing a pid): the request takes @queue, a kvmalloc()ed array, also
+ * when it fails (NULL: out of memory).
  */
 struct cwp_request *cwp_request_create_list(struct cwp_queued *queue, unsigned int nr,
 					    struct cwp_file *owner)
@@ -276,25 +300,17 @@ struct cwp_request *cwp_request_create_list(struct cwp_queued *queue, unsigned i
 	req->queue = queue;
 	req->nr_queued = nr;
 	req->queue_pos = 1;
-	req->nr_charged = nr;
+	req->nr_sets = nr;
 	atomic_long_add(nr * sizeof(*queue), &cwp_queue_bytes);
-	cwp_request_set(req, &queue[0].p, queue[0].reserved);
-	for (i = 0; i < nr; i++)
-		if (queue[i].reserved || !queue[i].p.set_tid_ok)
+	for (i = 0; i < nr; i++) {
+		queue[i].cover = cwp_reserve_cover(owner, &queue[i].p);
+		req->nr_charged += !queue[i].cover;
+		if (queue[i].cover || !queue[i].p.set_tid_ok)
 			req->needs_divert = true;
+	}
+	cwp_request_set(req, &queue[0].p, queue[0].cover);
+	queue[0].cover = NULL;
 	return req;
-}
-
-/* Sets of @req that are not covered by a reservation of its file. */
-static unsigned int cwp_request_unreserved(const struct cwp_request *req)
-{
-	unsigned int i, n;
-
-	if (!req->queue)
-		return !req->reserved;
-	for (i = n = 0; i < req->nr_queued; i++)
-		n += !req->queue[i].reserved;
-	return n;
 }
 
 /*
@@ -303,14 +319,21 @@ static unsigned int cwp_request_unreserved(const struct cwp_request *req)
  */
 static void cwp_request_next(struct cwp_request *req)
 {
-	const struct cwp_queued *q = &req->queue[req->queue_pos++];
+	struct cwp_queued *q = &req->queue[req->queue_pos++];
 
-	cwp_request_set(req, &q->p, q->reserved);
+	/* The set just consumed: its charge, or its reservation's. */
+	if (req->cover) {
+		cwp_reserve_uncover(req->cover);
+	} else {
+		cwp_quota_uncharge(req->user, req->privileged, 1);
+		req->nr_charged--;
+	}
+	req->nr_sets--;
+	atomic_dec(&cwp_nr_sets);
+	cwp_request_set(req, &q->p, q->cover);
+	q->cover = NULL;
 	req->ioctl = false;
 	req->divert_retries = 0;
-	cwp_quota_uncharge(req->user, req->privileged, 1);
-	req->nr_charged--;
-	atomic_dec(&cwp_nr_sets);
 	req->armed_at = jiffies;
 	/* An unprivileged gap list's time to live counts from each set. */
 	if (req->holds_divert && !req->privileged)
@@ -340,6 +363,10 @@ static void cwp_request_drop_refs(struct cwp_request *req)
 void cwp_request_free(struct cwp_request *req)
 {
 	might_sleep();
+	/* A request never armed still has the reservations it covered. */
+	raw_spin_lock(&cwp_lock);
+	cwp_request_uncover(req);
+	raw_spin_unlock(&cwp_lock);
 	cwp_request_drop_refs(req);
 	kfree_rcu(req, rcu);
 }
@@ -372,7 +399,8 @@ static void cwp_request_put(struct cwp_request *req)
  */
 int cwp_request_arm(struct cwp_request *req)
 {
-	unsigned int checked = cwp_request_unreserved(req);
+	/* Sets that cover a reservation count through it: it was checked. */
+	unsigned int checked = req->nr_charged;
 	const struct cwp_call *owed = NULL;
 	struct cwp_request *old;
 	bool expire = false, old_live;
@@ -443,7 +471,7 @@ int cwp_request_arm(struct cwp_request *req)
 		}
 		atomic_inc(&cwp_nr_table);
 		atomic_inc(&cwp_nr_live);
-		atomic_add(req->nr_charged, &cwp_nr_sets);
+		atomic_add(req->nr_sets, &cwp_nr_sets);
 	}
 	raw_spin_unlock(&cwp_lock);
 
@@ -477,7 +505,9 @@ int cwp_request_cancel(void)
 
 	raw_spin_lock(&cwp_lock);
 	req = cwp_request_find(current);
-	if (!req || req->state == CWP_REQ_ACTIVE) {
+	/* Nothing armed: a clone in progress, or the mark of a restart. */
+	if (!req || req->state == CWP_REQ_ACTIVE ||
+	    (req->state == CWP_REQ_CONSUMED && req->restart && !req->owed)) {
 		req = NULL;
 		goto out;
 	}
@@ -501,6 +531,78 @@ out:
 
 	if (req)
 		cwp_request_free(req);
+	return ret;
+}
+
+/*
+ * cwp_request_restart_check() - the calling task enters CWP_IOC_CLONE,
+ * maybe to make again an interrupted one. If that restart is owed an
+ * error (a signal handler armed or cancelled pids meanwhile), returns
+ * -EINTR and leaves the handler's pids as the handler armed them: the
+ * restart neither replaces them nor takes them. The mark of an
+ * interrupted CWP_IOC_CLONE with its own pids (cwp_request_await_restart())
+ * is dropped when its restart comes. Returns 0 otherwise. Process context.
+ */
+int cwp_request_restart_check(void)
+{
+	struct cwp_request *req;
+	int ret = 0;
+
+	if (!atomic_read(&cwp_nr_owed) && !atomic_read(&cwp_nr_table))
+		return 0;
+	raw_spin_lock(&cwp_lock);
+	req = cwp_request_find(current);
+	if (req && req->owed && cwp_in_call(&req->owed_call)) {
+		cwp_request_unowe(req);
+		ret = -EINTR;
+	} else if (req && req->state == CWP_REQ_CONSUMED && req->restart &&
+		   cwp_in_call(&req->restart_call)) {
+		req->restart = false;
+		cwp_request_repin(req);
+	}
+	raw_spin_unlock(&cwp_lock);
+	return ret;
+}
+
+/*
+ * cwp_request_await_restart() - CWP_IOC_CLONE with its own pids, given to
+ * kernel_clone() as clone3()'s set_tid with no request, returns
+ * ERESTARTNOINTR: a signal came, and the system call will be made again.
+ * Mark the calling task as waiting for that restart (a consumed request,
+ * its restart_call set), so that pids a signal handler arms meanwhile are
+ * not replaced by the restart, which fails with EINTR instead
+ * (cwp_request_restart_check()), as every clone owed an error does.
+ * Returns 0, or -ENOMEM or -EINTR (a restart of another clone is marked
+ * already: a handler's clone interrupted in its turn): the ioctl then
+ * fails with that error rather than be made again. Process context.
+ */
+int cwp_request_await_restart(void)
+{
+	struct cwp_request *new, *req;
+	int ret = 0;
+
+	new = cwp_request_alloc(current->nsproxy->pid_ns_for_children, NULL);
+	if (!new)
+		return -ENOMEM;
+	raw_spin_lock(&cwp_lock);
+	req = cwp_request_find(current);
+	if (req && (req->restart || req->state != CWP_REQ_CONSUMED)) {
+		ret = -EINTR;
+	} else if (!req) {
+		req = new;
+		new = NULL;
+		req->state = CWP_REQ_CONSUMED;
+		hash_add_rcu(cwp_requests, &req->node, (unsigned long)current);
+		atomic_inc(&cwp_nr_table);
+	}
+	if (!ret) {
+		req->restart = true;
+		cwp_current_call(&req->restart_call);
+		cwp_request_repin(req);
+	}
+	raw_spin_unlock(&cwp_lock);
+	if (new)
+		cwp_request_free(new);
 	return ret;
 }
 
@@ -542,6 +644,30 @@ bool cwp_request_poison_clone(struct kernel_clone_args *args)
 	}
 	raw_spin_unlock(&cwp_lock);
 	return live;
+}
+
+/*
+ * cwp_request_unclaimed() - CWP_IOC_CLONE's poisoned clone failed: did
+ * the probe never take it? Then the request armed for it is still marked
+ * as the ioctl's (cwp_request_activate() clears that): it is cancelled,
+ * and true returned; the ioctl fails with EOPNOTSUPP rather than leave
+ * the pids for a later clone. Process context.
+ */
+bool cwp_request_unclaimed(void)
+{
+	struct cwp_request *req;
+	bool missed;
+
+	raw_spin_lock(&cwp_lock);
+	req = cwp_request_find(current);
+	missed = req && req->ioctl && (req->state == CWP_REQ_ARMED ||
+				       req->state == CWP_REQ_EXPIRED);
+	if (missed)
+		req->ioctl = false;
+	raw_spin_unlock(&cwp_lock);
+	if (missed)
+		cwp_request_cancel();
+	return missed;
 }
 
 /*
@@ -629,6 +755,7 @@ int cwp_request_activate(struct kernel_clone_args *args, int *force_err)
 		 */
 		__module_get(THIS_MODULE);
 		cwp_request_unowe(req);
+		req->ioctl = false;
 		cwp_clone_poison(args);
 		*force_err = -EINTR;
 		ret = 0;
@@ -651,8 +778,10 @@ int cwp_request_activate(struct kernel_clone_args *args, int *force_err)
 	req->restart = false;
 	cwp_request_repin(req);
 
+	/* CWP_IOC_CLONE's own call: its flags, which it poisoned. */
 	if (req->ioctl)
 		args->flags = req->ioctl_flags;
+	req->ioctl = false;
 	/*
 	 * The list was aligned to the namespace for children and its
 	 * privileges checked with the credentials of the time it was armed;
@@ -682,8 +811,8 @@ int cwp_request_activate(struct kernel_clone_args *args, int *force_err)
 		req->divert = true;
 		req->next_level = 0;
 		req->nr_diverted = 0;
-		if (req->reserved && req->owner)
-			req->resv = cwp_reserve_claim(req->owner, req->level, req->nr_levels);
+		if (req->cover)
+			req->resv = cwp_reserve_claim(req->cover);
 	}
 	WRITE_ONCE(req->state, CWP_REQ_ACTIVE);
 	ret = 0;
@@ -738,12 +867,16 @@ void cwp_request_finish(struct pt_regs *regs)
 
 /*
  * cwp_request_divert_nr() - alloc_pid() of the calling task's clone
- * allocates a number in @idr: the number its active request chose there,
- * or 0. alloc_pid() goes from the innermost level outwards, in the order
- * of req->level[]: the search starts after the last match (and comes
- * back to it when alloc_pid() retries a level). Breakpoint context.
+ * allocates a number in @idr, below @pid_max: the number its active
+ * request chose there, or 0; *@reserved says whether the clone's
+ * reservation hands it over. A number at or above @pid_max is not handed
+ * (alloc_pid() would not keep it, nor give it back: see reserve.c), and
+ * the allocation fails. alloc_pid() goes from the innermost level
+ * outwards, in the order of req->level[]: the search starts after the
+ * last match (and comes back to it when alloc_pid() retries a level).
+ * Breakpoint context.
  */
-pid_t cwp_request_divert_nr(const struct idr *idr, bool *reserved)
+pid_t cwp_request_divert_nr(const struct idr *idr, int pid_max, bool *reserved)
 {
 	struct cwp_request *req;
 	unsigned int i, k;
@@ -766,7 +899,7 @@ pid_t cwp_request_divert_nr(const struct idr *idr, bool *reserved)
 			nr = 0;
 		} else if (nr) {
 			req->nr_diverted++;
-			if (req->resv)
+			if (req->resv && nr < pid_max)
 				*reserved = cwp_reserve_hand(req->resv, idr, nr);
 		}
 	}

@@ -20,9 +20,15 @@
  * other reservation nor task can have in that namespace: a hash table of
  * as many buckets as sets can be armed (max_requests), under cwp_lock,
  * makes arming a set and claiming its reservation cost the same whatever
- * the number of reservations. A clone of a request armed through that file whose chosen
- * pids include all of its pids consumes it (a task of a pid namespace
- * created after the reservation has levels it could not hold):
+ * the number of reservations.
+ *
+ * A set armed through that file whose chosen pids include all of a
+ * reservation's (a task of a pid namespace created after the
+ * reservation has levels it could not hold) covers it
+ * (cwp_reserve_cover()), if no other armed set does: one set at a time
+ * stands for a reservation, and counts in the quotas through it, so
+ * that a reservation covers at most one armed set and the pool stays
+ * bounded. The clone of that set alone consumes it:
  *
  * - the request is made for the diversion, never set_tid (whose
  *   idr_alloc() would find the numbers taken), and claims the reservation
@@ -38,11 +44,19 @@
  * - when the clone returns (cwp_request_finish()), a task created
  *   consumes the reservation; otherwise it is the file's again, whole.
  *
- * The handed levels are written by the clone's own task only, in its
- * breakpoint handlers and under pidmap_lock; the file's list and the
- * in-flight state under cwp_lock. A reservation is freed from process
- * context (its namespaces' last references may sleep): from a work item
- * when its clone returns in a probe.
+ * A number is handed to alloc_pid() only where alloc_pid() will keep it
+ * (below the namespace's pid_max): a level whose allocation fails is not
+ * rolled back by alloc_pid(), and would be held by nobody.
+ *
+ * A reservation is held by its file (while in the file's list), by the
+ * clone that claimed it and by the set that covers it (refs, under
+ * cwp_lock), and freed when the last of them lets it go: released, its
+ * numbers go back at once, but its quota charge stays until the set that
+ * covered it is gone. The handed levels are written by the clone's own
+ * task only, in its breakpoint handlers and under pidmap_lock; the rest
+ * under cwp_lock. A reservation is freed from process context (its
+ * namespaces' last references may sleep): from a work item when the last
+ * reference goes in a probe.
  */
 #include <linux/kernel.h>
 #include <linux/cred.h>
@@ -50,6 +64,7 @@
 #include <linux/errno.h>
 #include <linux/hash.h>
 #include <linux/idr.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/log2.h>
@@ -62,18 +77,21 @@
 #include <linux/workqueue.h>
 
 #include "cwp.h"
+#include "compat.h"
 
 /* One reserved set. */
 struct cwp_resv {
 	struct list_head node;		/* in its file's list, or a local one */
 	struct hlist_node hash_node;	/* in cwp_resv_hash, while in its file's list */
-	struct cwp_file *cf;		/* its file, once reserved */
-	struct llist_node dead_node;	/* in cwp_resv_dead, once its clone is done */
+	struct cwp_file *cf;		/* its file, while in the file's list */
+	struct llist_node dead_node;	/* in cwp_resv_dead, once unused */
 	struct cwp_user *user;
+	unsigned int refs;		/* its file (or a releaser), its clone, its set */
 	bool privileged;		/* charged as a privileged caller's */
 	bool charged;			/* counts in the quotas */
+	bool counted;			/* counts in nr_reserved: reserved, not released */
+	bool covered;			/* an armed set stands for it */
 	bool in_flight;			/* claimed by a clone in progress */
-	bool orphan;			/* released while in flight: freed after */
 	u32 handed;			/* levels alloc_pid() holds (bit i: level[i]) */
 	u32 set;			/* its index in the caller's sets */
 	unsigned int num;		/* num_pids of the caller's set */
@@ -146,24 +164,61 @@ static struct cwp_resv *cwp_resv_lookup(const struct cwp_file *cf, const struct 
 	return NULL;
 }
 
-/* Give the reservations of @list to @cf. Under cwp_lock. */
+/*
+ * Give the reservations of @list, with the caller's reference on each, to
+ * @cf. Under cwp_lock.
+ */
 static void cwp_resv_attach(struct cwp_file *cf, struct list_head *list)
 {
 	struct cwp_resv *resv;
 
 	list_for_each_entry(resv, list, node) {
 		resv->cf = cf;
+		resv->counted = true;
+		atomic_inc(&cwp_nr_reserved);
 		hlist_add_head(&resv->hash_node,
 			       cwp_resv_bucket(resv->level[0].ns, resv->level[0].nr));
 	}
 	list_splice_tail_init(list, &cf->reservations);
 }
 
-/* Take @resv off its file. Under cwp_lock. */
+/*
+ * Take @resv off its file: it is reserved no more, and the file's
+ * reference is the caller's now. Under cwp_lock.
+ */
 static void cwp_resv_detach_one(struct cwp_resv *resv)
 {
 	hlist_del_init(&resv->hash_node);
 	list_del_init(&resv->node);
+	resv->cf = NULL;
+	if (resv->counted) {
+		resv->counted = false;
+		atomic_dec(&cwp_nr_reserved);
+	}
+}
+
+/*
+ * Drop a reference on @resv; returns true if it was the last, and then
+ * @resv is out of the quotas: the caller frees it, or has it freed.
+ * Under cwp_lock.
+ */
+static bool cwp_resv_put_locked(struct cwp_resv *resv)
+{
+	lockdep_assert_held(&cwp_lock);
+	if (WARN_ON_ONCE(!resv->refs) || --resv->refs)
+		return false;
+	if (resv->charged) {
+		cwp_quota_uncharge(resv->user, resv->privileged, 1);
+		resv->charged = false;
+	}
+	return true;
+}
+
+/* The same, from any context: a last reference is freed by the work item. */
+static void cwp_resv_put_async(struct cwp_resv *resv)
+{
+	if (cwp_resv_put_locked(resv) && llist_add(&resv->dead_node, &cwp_resv_dead))
+		queue_delayed_work(cwp_resv_wq, &cwp_resv_reap_work, CWP_RESV_REAP_DELAY);
 }
 
 /* A reservation of the chosen pids of @p, holding nothing yet. */
@@ -195,6 +250,7 @@ static struct cwp_resv *cwp_resv_create(const struct cwp_pids *p)
 	}
 	INIT_LIST_HEAD(&resv->node);
 	INIT_HLIST_NODE(&resv->hash_node);
+	resv->refs = 1;
 	atomic_inc(&cwp_nr_resv_alloc);
 	atomic_long_add(cwp_resv_size(resv->nr_levels), &cwp_resv_bytes);
 	return resv;
@@ -221,17 +277,12 @@ static void cwp_resv_untake(struct cwp_resv *resv)
 	resv->nr_taken = 0;
 }
 
+/* Free @resv, out of its file, unused and out of the quotas. Process context. */
 static void cwp_resv_free(struct cwp_resv *resv)
 {
 	unsigned int i;
 
 	cwp_resv_untake(resv);
-	if (resv->charged) {
-		raw_spin_lock(&cwp_lock);
-		cwp_quota_uncharge(resv->user, resv->privileged, 1);
-		raw_spin_unlock(&cwp_lock);
-		atomic_dec(&cwp_nr_reserved);
-	}
 	/* The last reference on a namespace may free it: out of any lock. */
 	for (i = 0; i < resv->nr_levels; i++)
 		put_pid_ns(resv->level[i].ns);
@@ -249,21 +300,36 @@ static void cwp_resv_reap(struct work_struct *work)
 		cwp_resv_free(resv);
 }
 
-static void cwp_resv_free_list(struct list_head *list)
+/*
+ * Let go of the reservations of @list, each off its file and held by the
+ * caller: their numbers go back now (but those a clone in flight was
+ * handed), each is freed unless its clone or its set still holds it.
+ * Process context.
+ */
+static void cwp_resv_release_list(struct list_head *list)
 {
 	struct cwp_resv *resv, *tmp;
+	bool last;
 
 	list_for_each_entry_safe(resv, tmp, list, node) {
-		list_del(&resv->node);
-		cwp_resv_free(resv);
+		list_del_init(&resv->node);
+		/* Off its file, no clone can claim it: its numbers are ours. */
+		if (!READ_ONCE(resv->in_flight))
+			cwp_resv_untake(resv);
+		raw_spin_lock(&cwp_lock);
+		last = cwp_resv_put_locked(resv);
+		raw_spin_unlock(&cwp_lock);
+		if (last)
+			cwp_resv_free(resv);
 	}
 }
 
 /*
  * Take @resv's numbers, as alloc_pid() does. Returns 0, or -EBUSY (level
  * *@busy is taken: in use, being allocated or reserved), -EINVAL (a
- * namespace without init yet, or whose init is gone) or -ENOMEM; then it
- * holds nothing. Process context.
+ * number at or above its namespace's pid_max, a namespace without init
+ * yet, or whose init is gone) or -ENOMEM; then it holds nothing. Process
+ * context.
  */
 static int cwp_resv_take(struct cwp_resv *resv, unsigned int *busy)
 {
@@ -283,6 +349,11 @@ static int cwp_resv_take(struct cwp_resv *resv, unsigned int *busy)
 		 */
 		if (!(READ_ONCE(l->ns->pid_allocated) & PIDNS_ADDING) ||
 		    !READ_ONCE(l->ns->child_reaper)) {
+			ret = -EINVAL;
+			break;
+		}
+		/* alloc_pid() would refuse it (EINVAL), as it refuses set_tid. */
+		if (l->nr >= cwp_pid_max(l->ns)) {
 			ret = -EINVAL;
 			break;
 		}
@@ -334,6 +405,45 @@ static int cwp_resv_read(const struct cwp_reserve_args *args, struct list_head *
 }
 
 /*
+ * Reserving or releasing up to CWP_MAX_RESERVE_SETS sets takes cwp_lock
+ * for at most this many at a time: every CPU's probes take that lock, a
+ * raw spinlock even on PREEMPT_RT.
+ */
+#define CWP_RESV_BATCH	64
+
+/* The longest time cwp_lock was held for a batch, in ns (debugfs). */
+static u64 cwp_resv_hold_max;
+
+static void cwp_resv_held(u64 t0)
+{
+	u64 t = ktime_get_ns() - t0;
+
+	if (t > READ_ONCE(cwp_resv_hold_max))
+		WRITE_ONCE(cwp_resv_hold_max, t);
+}
+
+/* cwp_resv_attach() of @list to @cf, in batches. Process context. */
+static void cwp_resv_attach_batched(struct cwp_file *cf, struct list_head *list)
+{
+	struct cwp_resv *resv, *tmp;
+	unsigned int n = 0;
+	LIST_HEAD(batch);
+	u64 t0;
+
+	list_for_each_entry_safe(resv, tmp, list, node) {
+		list_move_tail(&resv->node, &batch);
+		if (++n < CWP_RESV_BATCH && !list_empty(list))
+			continue;
+		t0 = ktime_get_ns();
+		raw_spin_lock(&cwp_lock);
+		cwp_resv_attach(cf, &batch);
+		raw_spin_unlock(&cwp_lock);
+		cwp_resv_held(t0);
+		n = 0;
+	}
+}
+
+/*
  * cwp_reserve() - CWP_IOC_RESERVE through @cf: reserve every chosen pid of
  * every set of @args, or none. On EBUSY, args->busy_set and
  * args->busy_index say which pid was taken.
@@ -342,7 +452,8 @@ int cwp_reserve(struct cwp_file *cf, struct cwp_reserve_args *args)
 {
 	struct cwp_resv *resv;
 	LIST_HEAD(list);
-	unsigned int busy;
+	unsigned int busy, n;
+	u64 t0;
 	int ret;
 
 	args->busy_set = ~0U;
@@ -353,16 +464,24 @@ int cwp_reserve(struct cwp_file *cf, struct cwp_reserve_args *args)
 	if (ret)
 		goto err;
 
-	/* Every set counts as an armed one: all fit in the quotas, or none. */
-	raw_spin_lock(&cwp_lock);
-	list_for_each_entry(resv, &list, node) {
-		ret = cwp_quota_charge(resv->user, resv->privileged, 1, 1);
-		if (ret)
-			break;
-		resv->charged = true;
-		atomic_inc(&cwp_nr_reserved);
+	/*
+	 * Every set counts as an armed one: all fit in the quotas, or none.
+	 * In batches, so that cwp_lock, which every CPU's probes take, is
+	 * held for a bounded time whatever the number of sets.
+	 */
+	resv = list_first_entry_or_null(&list, struct cwp_resv, node);
+	while (resv && !ret) {
+		t0 = ktime_get_ns();
+		raw_spin_lock(&cwp_lock);
+		for (n = 0; resv && n < CWP_RESV_BATCH && !ret; n++) {
+			ret = cwp_quota_charge(resv->user, resv->privileged, 1, 1);
+			if (!ret)
+				resv->charged = true;
+			resv = list_is_last(&resv->node, &list) ? NULL : list_next_entry(resv, node);
+		}
+		raw_spin_unlock(&cwp_lock);
+		cwp_resv_held(t0);
 	}
-	raw_spin_unlock(&cwp_lock);
 	if (ret)
 		goto err;
 
@@ -376,13 +495,11 @@ int cwp_reserve(struct cwp_file *cf, struct cwp_reserve_args *args)
 			goto err;
 	}
 
-	raw_spin_lock(&cwp_lock);
-	cwp_resv_attach(cf, &list);
-	raw_spin_unlock(&cwp_lock);
+	cwp_resv_attach_batched(cf, &list);
 	return 0;
 
 err:
-	cwp_resv_free_list(&list);
+	cwp_resv_release_list(&list);
 	return ret;
 }
 
@@ -438,19 +555,26 @@ static int cwp_resv_detach(struct cwp_file *cf, const struct cwp_pids *p,
 }
 
 /*
- * Take all of @cf's reservations off it into @list; one whose clone is in
- * progress is freed when that clone returns. Under cwp_lock.
+ * Take all of @cf's reservations off it into @list, in batches (see
+ * CWP_RESV_BATCH): the caller lets them go (cwp_resv_release_list()).
+ * Process context.
  */
 static void cwp_resv_detach_all(struct cwp_file *cf, struct list_head *list)
 {
-	struct cwp_resv *resv, *tmp;
+	struct cwp_resv *resv;
+	unsigned int n;
+	u64 t0;
 
-	list_for_each_entry_safe(resv, tmp, &cf->reservations, node) {
-		cwp_resv_detach_one(resv);
-		if (resv->in_flight)
-			resv->orphan = true;
-		else
+	while (!list_empty_careful(&cf->reservations)) {
+		t0 = ktime_get_ns();
+		raw_spin_lock(&cwp_lock);
+		for (n = 0; n < CWP_RESV_BATCH && !list_empty(&cf->reservations); n++) {
+			resv = list_first_entry(&cf->reservations, struct cwp_resv, node);
+			cwp_resv_detach_one(resv);
 			list_add_tail(&resv->node, list);
+		}
+		raw_spin_unlock(&cwp_lock);
+		cwp_resv_held(t0);
 	}
 }
 
@@ -469,10 +593,8 @@ int cwp_unreserve(struct cwp_file *cf, struct cwp_reserve_args *args)
 	int ret = 0;
 
 	if (!args->nr_sets) {
-		raw_spin_lock(&cwp_lock);
 		cwp_resv_detach_all(cf, &list);
-		raw_spin_unlock(&cwp_lock);
-		cwp_resv_free_list(&list);
+		cwp_resv_release_list(&list);
 		return 0;
 	}
 	for (i = 0; i < args->nr_sets; i++) {
@@ -491,24 +613,25 @@ int cwp_unreserve(struct cwp_file *cf, struct cwp_reserve_args *args)
 	}
 	if (ret) {
 		/* None is released: back to the file, in any order. */
-		raw_spin_lock(&cwp_lock);
-		cwp_resv_attach(cf, &list);
-		raw_spin_unlock(&cwp_lock);
+		cwp_resv_attach_batched(cf, &list);
 		return ret;
 	}
-	cwp_resv_free_list(&list);
+	cwp_resv_release_list(&list);
 	return 0;
 }
 
-/* The last reference on @cf's file is gone. Process context. */
+/*
+ * The last reference on @cf's file is gone: its reservations are
+ * released. (Any holder of the file may release them all before, with
+ * CWP_IOC_RELEASE: they belong to the file, not to a task.) Process
+ * context.
+ */
 void cwp_reserve_release_file(struct cwp_file *cf)
 {
 	LIST_HEAD(list);
 
-	raw_spin_lock(&cwp_lock);
 	cwp_resv_detach_all(cf, &list);
-	raw_spin_unlock(&cwp_lock);
-	cwp_resv_free_list(&list);
+	cwp_resv_release_list(&list);
 }
 
 /* The level of @resv holding @nr in @idr, or -1. */
@@ -520,43 +643,6 @@ static int cwp_resv_level(const struct cwp_resv *resv, const struct idr *idr, un
 		if (&resv->level[i].ns->idr == idr && resv->level[i].nr == nr)
 			return i;
 	return -1;
-}
-
-/* Is every pid @resv holds among the @nr_levels pids of @level? */
-static bool cwp_resv_within(const struct cwp_resv *resv, const struct cwp_level *level,
-			    unsigned int nr_levels)
-{
-	unsigned int i, j;
-
-	for (i = 0; i < resv->nr_levels; i++) {
-		for (j = 0; j < nr_levels; j++)
-			if (level[j].ns == resv->level[i].ns && level[j].nr == resv->level[i].nr)
-				break;
-		if (j == nr_levels)
-			return false;
-	}
-	return true;
-}
-
-/*
- * The reservation of @cf a clone of @nr_levels chosen pids @level consumes:
- * one whose pids are all among them (a task in a pid namespace created
- * after the reservation has more levels than it could hold). Under
- * cwp_lock.
- */
-static struct cwp_resv *cwp_resv_find(struct cwp_file *cf, const struct cwp_level *level,
-				      unsigned int nr_levels)
-{
-	struct cwp_resv *resv;
-	unsigned int i;
-
-	/* Its innermost level is one of them. */
-	for (i = 0; i < nr_levels; i++) {
-		resv = cwp_resv_lookup(cf, level[i].ns, level[i].nr);
-		if (resv && !resv->in_flight && cwp_resv_within(resv, level, nr_levels))
-			return resv;
-	}
-	return NULL;
 }
 
 /*
@@ -576,48 +662,96 @@ static bool cwp_resv_within_pids(const struct cwp_resv *resv, const struct cwp_p
 }
 
 /*
- * cwp_reserve_matches() - would a clone through @cf for @p consume one of
- * @cf's reservations? Then the request for @p is made for the diversion,
- * which alone can hand reserved numbers to alloc_pid(). The same choice
- * as cwp_reserve_claim()'s, without building the levels: nothing here can
- * fail. Process context.
+ * The reservation of @cf that a set @p armed through it would cover: the
+ * one whose pids are all among @p's chosen ones, found by its innermost
+ * level from @p's innermost chosen pid outwards, if no set covers it yet.
+ * Under cwp_lock.
  */
-bool cwp_reserve_matches(struct cwp_file *cf, const struct cwp_pids *p)
+static struct cwp_resv *cwp_resv_coverable(struct cwp_file *cf, const struct cwp_pids *p)
 {
 	struct pid_namespace *ns = p->children_ns;
 	struct cwp_resv *resv;
-	bool found = false;
 	int i;
+
+	for (i = p->num - 1; i >= 0; i--, ns = ns->parent) {
+		if (!p->pids[i])
+			continue;
+		resv = cwp_resv_lookup(cf, ns, p->pids[i]);
+		if (resv && !resv->covered && cwp_resv_within_pids(resv, p))
+			return resv;
+	}
+	return NULL;
+}
+
+/*
+ * cwp_reserve_matches() - would a set @p armed through @cf now cover one
+ * of @cf's reservations (cwp_reserve_cover())? Then it is armed for the
+ * diversion, which alone can hand reserved numbers to alloc_pid().
+ * Nothing is allocated or changed. Process context.
+ */
+bool cwp_reserve_matches(struct cwp_file *cf, const struct cwp_pids *p)
+{
+	bool found;
 
 	if (!cf || !p->nr_chosen || list_empty_careful(&cf->reservations))
 		return false;
 	raw_spin_lock(&cwp_lock);
-	for (i = p->num - 1; i >= 0 && !found; i--, ns = ns->parent) {
-		if (!p->pids[i])
-			continue;
-		resv = cwp_resv_lookup(cf, ns, p->pids[i]);
-		found = resv && !resv->in_flight && cwp_resv_within_pids(resv, p);
-	}
+	found = cwp_resv_coverable(cf, p);
 	raw_spin_unlock(&cwp_lock);
 	return found;
 }
 
 /*
- * cwp_reserve_claim() - a clone of a request armed through @cf for the
- * @nr_levels chosen pids of @level starts: the reservation it consumes,
- * now in flight, or NULL. Under cwp_lock.
+ * cwp_reserve_cover() - a set @p is being armed through @cf: the
+ * reservation of @cf it stands for from now on, or NULL. A covered
+ * reservation counts in the quotas for that set (which counts nothing of
+ * its own), is claimed by that set's clone only, and stays allocated,
+ * with its charge, until cwp_reserve_uncover(), even if it is released
+ * meanwhile. A set covers one reservation at most (the first found from
+ * its innermost chosen pid): if its pids include another's, its clone
+ * fails with EBUSY, as for any reserved pid. Process context.
  */
-struct cwp_resv *cwp_reserve_claim(struct cwp_file *cf, const struct cwp_level *level,
-				   unsigned int nr_levels)
+struct cwp_resv *cwp_reserve_cover(struct cwp_file *cf, const struct cwp_pids *p)
 {
 	struct cwp_resv *resv;
 
-	lockdep_assert_held(&cwp_lock);
-	resv = cwp_resv_find(cf, level, nr_levels);
+	if (!cf || !p->nr_chosen || list_empty_careful(&cf->reservations))
+		return NULL;
+	raw_spin_lock(&cwp_lock);
+	resv = cwp_resv_coverable(cf, p);
 	if (resv) {
-		resv->in_flight = true;
-		resv->handed = 0;
+		resv->covered = true;
+		resv->refs++;
 	}
+	raw_spin_unlock(&cwp_lock);
+	return resv;
+}
+
+/*
+ * cwp_reserve_uncover() - the set that covers @resv is consumed, or
+ * dropped. Under cwp_lock, any context.
+ */
+void cwp_reserve_uncover(struct cwp_resv *resv)
+{
+	lockdep_assert_held(&cwp_lock);
+	resv->covered = false;
+	cwp_resv_put_async(resv);
+}
+
+/*
+ * cwp_reserve_claim() - the clone of the set that covers @resv starts:
+ * @resv, now in flight, if it is still reserved; NULL if it was released
+ * meanwhile (the clone then takes its pids as any clone would). Under
+ * cwp_lock.
+ */
+struct cwp_resv *cwp_reserve_claim(struct cwp_resv *resv)
+{
+	lockdep_assert_held(&cwp_lock);
+	if (!resv->cf || resv->in_flight)
+		return NULL;
+	resv->in_flight = true;
+	resv->handed = 0;
+	resv->refs++;
 	return resv;
 }
 
@@ -668,25 +802,22 @@ void cwp_reserve_done(struct cwp_resv *resv, bool created)
 				    resv->handed);
 	if (!created && !resv->handed)
 		atomic_inc(&cwp_nr_resv_back);
-	if (created || resv->handed || resv->orphan) {
-		if (!resv->orphan)
-			cwp_resv_detach_one(resv);
-		/* Out of the counts now; the rest in process context. */
-		if (resv->charged) {
-			cwp_quota_uncharge(resv->user, resv->privileged, 1);
-			atomic_dec(&cwp_nr_reserved);
-			resv->charged = false;
-		}
-		if (llist_add(&resv->dead_node, &cwp_resv_dead))
-			queue_delayed_work(cwp_resv_wq, &cwp_resv_reap_work,
-					   CWP_RESV_REAP_DELAY);
+	/* Consumed, or dropped with a hole: off its file, with its reference. */
+	if ((created || resv->handed) && resv->cf) {
+		cwp_resv_detach_one(resv);
+		cwp_resv_put_async(resv);
 	}
+	cwp_resv_put_async(resv);
 }
 
-/* Counters the tests read: they show that undone clones gave pids back. */
+/*
+ * Counters the tests read: they show that undone clones gave pids back,
+ * and how long reserving or releasing held cwp_lock at most.
+ */
 void cwp_reserve_debugfs(struct dentry *dir)
 {
 	debugfs_create_atomic_t("stat_reservations_back", 0400, dir, &cwp_nr_resv_back);
+	debugfs_create_u64("stat_reserve_hold_max_ns", 0600, dir, &cwp_resv_hold_max);
 }
 
 int cwp_reserve_init(void)

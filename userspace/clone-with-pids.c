@@ -121,14 +121,11 @@ static int query(void)
 	printf("device:      %s\n", CWP_DEVICE_PATH);
 	printf("abi:         %u\n", q.abi_version);
 	printf("max pids:    %u\n", q.max_pids);
-	printf("features:   %s%s%s%s%s%s\n",
-	       q.features & CWP_FEATURE_CLONE ? " clone" : "",
-	       q.features & CWP_FEATURE_ZERO_ANY_LEVEL ? " zero-any-level" : "",
-	       q.features & CWP_FEATURE_CHECKPOINT_RESTORE ? " cap-checkpoint-restore" : "",
-	       q.features & CWP_FEATURE_SET_NEXT ? " set-next" : "",
-	       q.features & CWP_FEATURE_QUOTA ? " quota" : "",
-	       q.features & CWP_FEATURE_MONITORS ? " monitors" : "");
-	printf("armed sets:  %u of %u\n", q.nr_requests, q.max_requests);
+	printf("features:    ");
+	cwp_print_features(q.features, " ", 0);
+	printf("\narmed sets:  %u of %u\n", q.nr_requests, q.max_requests);
+	if (q.size >= CWP_QUERY_SIZE_VER2)
+		printf("reserved:    %u sets\n", q.nr_reserved);
 	if (q.size >= CWP_QUERY_SIZE_VER1) {
 		printf("quota:       %u sets per unprivileged user; their gap lists last %u ms\n",
 		       q.user_requests, q.divert_ttl_ms);

@@ -338,18 +338,41 @@ static void json_str(int indent, const char *key, const char *v, const char *sep
 	printf("\"%s\n", sep);
 }
 
-static const char * const feature_names[] = {
-	"clone", "zero-any-level", "cap-checkpoint-restore", "set-next", "quota", "monitors",
+/*
+ * The names of the uapi header's CWP_FEATURE_* bits, the one table the
+ * tool prints them from (--query, status, status --json). A bit added to
+ * the header needs its name here: tests/host/features.sh checks it.
+ */
+static const struct {
+	unsigned long long bit;
+	const char *name;
+} feature_names[] = {
+	{ CWP_FEATURE_CLONE,		"clone" },
+	{ CWP_FEATURE_ZERO_ANY_LEVEL,	"zero-any-level" },
+	{ CWP_FEATURE_CHECKPOINT_RESTORE, "cap-checkpoint-restore" },
+	{ CWP_FEATURE_SET_NEXT,		"set-next" },
+	{ CWP_FEATURE_QUOTA,		"quota" },
+	{ CWP_FEATURE_MONITORS,		"monitors" },
+	{ CWP_FEATURE_RESERVE,		"reserve" },
+	{ CWP_FEATURE_SET_NEXT_LIST,	"set-next-list" },
 };
 
-static void print_features(unsigned long long f, const char *sep, int quote)
+void cwp_print_features(unsigned long long features, const char *sep, int quote)
 {
 	const char *s = "";
+	unsigned long long known = 0;
 	size_t i;
 
-	for (i = 0; i < sizeof(feature_names) / sizeof(feature_names[0]); i++)
-		if (f & (1ULL << i)) {
-			printf(quote ? "%s\"%s\"" : "%s%s", s, feature_names[i]);
+	for (i = 0; i < sizeof(feature_names) / sizeof(feature_names[0]); i++) {
+		known |= feature_names[i].bit;
+		if (features & feature_names[i].bit) {
+			printf(quote ? "%s\"%s\"" : "%s%s", s, feature_names[i].name);
+			s = sep;
+		}
+	}
+	for (i = 0; i < 64; i++)
+		if (features & ~known & (1ULL << i)) {
+			printf(quote ? "%s\"bit-%zu\"" : "%sbit-%zu", s, i);
 			s = sep;
 		}
 }
@@ -394,7 +417,7 @@ static void print_json(const struct cwp_status *s, int rc, const char *why, cons
 
 		printf("  \"module\": {\n    \"abi\": %u,\n    \"max_pids\": %u,\n    \"features\": [",
 		       q->abi_version, q->max_pids);
-		print_features(q->features, ", ", 1);
+		cwp_print_features(q->features, ", ", 1);
 		printf("],\n    \"call\": \"%s\",\n", q->call_method == CWP_CALL_STATIC_CALL ?
 		       "static_call" : q->call_method == CWP_CALL_POINTER ? "pointer" : "unknown");
 		printf("    \"ibt\": { \"kernel\": %s, \"cpu\": %s, \"sealed\": %s, \"safe\": %s },\n",
@@ -414,6 +437,8 @@ static void print_json(const struct cwp_status *s, int rc, const char *why, cons
 			printf(",\n    \"user_requests\": %u,\n    \"divert_ttl_ms\": %u,\n"
 			       "    \"mem_bytes\": %llu", q->user_requests, q->divert_ttl_ms,
 			       (unsigned long long)q->mem_bytes);
+		if (q->size >= CWP_QUERY_SIZE_VER2)
+			printf(",\n    \"reserved\": %u", q->nr_reserved);
 		printf("\n  },\n");
 	} else {
 		printf("  \"module\": null,\n");
@@ -455,8 +480,8 @@ static void print_human(const struct cwp_status *s, const char *why, const char 
 		printf("device:      no %s\n", CWP_DEVICE_PATH);
 	}
 	if (s->queried) {
-		printf("abi:         %u, features:", s->q.abi_version);
-		print_features(s->q.features, " ", 0);
+		printf("abi:         %u, features: ", s->q.abi_version);
+		cwp_print_features(s->q.features, " ", 0);
 		printf("\ncall:        %s; %s %s\n", s->q.call_method == CWP_CALL_STATIC_CALL ?
 		       "static_call (direct jump)" : s->q.call_method == CWP_CALL_POINTER ?
 		       "pointer (indirect call)" : "unknown",
@@ -466,6 +491,9 @@ static void print_human(const struct cwp_status *s, const char *why, const char 
 		if (s->q.size >= CWP_QUERY_SIZE_VER1)
 			printf(", %u per unprivileged user", s->q.user_requests);
 		printf("\n");
+		if (s->q.size >= CWP_QUERY_SIZE_VER2)
+			printf("reserved:    %u sets (counted in the same limits)\n",
+			       s->q.nr_reserved);
 	}
 	if (s->secure_boot == 1 || s->lockdown[0])
 		printf("kernel:      Secure Boot %s, lockdown %s\n",

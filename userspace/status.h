@@ -13,6 +13,13 @@
 #define CWP_STATUS_REFUSED		6	/* the kernel refused to load it */
 #define CWP_STATUS_NO_LIBKMOD		7
 
+/*
+ * Print the names of the CWP_FEATURE_* bits set in @features, separated
+ * by @sep, each in double quotes if @quote; a bit this program does not
+ * know as "bit-N".
+ */
+void cwp_print_features(unsigned long long features, const char *sep, int quote);
+
 /* Print the module's state (as JSON if @json); returns an exit status. */
 int cwp_cmd_status(int json);
 /* Load the module through libkmod; returns an exit status. */

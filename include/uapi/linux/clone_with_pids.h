@@ -61,7 +61,10 @@ struct cwp_pid_set {
  * struct cwp_query.monitors) gets EPERM: the module does not create a task
  * its monitor has not seen as a clone; the caller arms the pids with
  * CWP_IOC_SET_NEXT and calls clone() itself (the library does so
- * transparently). EOPNOTSUPP: as for CWP_IOC_SET_NEXT.
+ * transparently). EOPNOTSUPP: as for CWP_IOC_SET_NEXT. EINTR: the
+ * kernel made this call again after a signal (ERESTARTNOINTR), and the
+ * signal's handler armed or cancelled pids meanwhile: they are left as
+ * the handler armed them, for the thread's next clone.
  */
 struct cwp_clone_args {
 	__u64 size;
@@ -225,20 +228,25 @@ struct cwp_query {
  *
  * CWP_IOC_RESERVE takes every chosen pid of every set away from the rest
  * of the system, or none: no fork gets them, a clone asking for one of
- * them fails with EBUSY, but a clone armed through the same file whose
- * chosen pids include all of a set's consumes that set: it gets the
- * numbers without their ever being free, and gives them back if it
- * fails. Levels of namespaces not created yet are left
- * empty (0) by the caller. Each set counts as one armed set in the quotas
- * (EAGAIN, nothing reserved). Errors as CWP_IOC_SET_NEXT reports them for
- * a set (EFAULT, EINVAL, EPERM), and EBUSY (a pid in use or reserved,
- * @busy_set and @busy_index say which), EINVAL (a set with no pid chosen,
- * a pid in a namespace whose init is not created yet, or is gone: its
- * tasks are created without reservation, pid 1 first), EOPNOTSUPP (this
- * kernel's pid allocator could not be reached).
+ * them fails with EBUSY. A set armed through the same file whose chosen
+ * pids include all of a reservation's stands for it, if no other armed
+ * set does (one set per reservation, which counts in the quotas through
+ * it), and the clone of that set consumes it: it gets the numbers
+ * without their ever being free, and gives them back if it fails. A set
+ * stands for one reservation at most: a clone whose pids hold the
+ * numbers of two finds the other's taken (EBUSY). Levels of namespaces
+ * not created yet are left empty (0) by the caller. Each set counts as
+ * one armed set in the quotas (EAGAIN, nothing reserved). Errors as
+ * CWP_IOC_SET_NEXT reports them for a set (EFAULT, EINVAL, EPERM), and
+ * EBUSY (a pid in use or reserved, @busy_set and @busy_index say which),
+ * EINVAL (a set with no pid chosen, a pid at or above its namespace's
+ * pid_max, a pid in a namespace whose init is not created yet, or is
+ * gone: its tasks are created without reservation, pid 1 first),
+ * EOPNOTSUPP (this kernel's pid allocator could not be reached).
  * The reservations belong to the open file (its duplicates, children
- * that inherit it, SCM_RIGHTS): they are released when it is closed for
- * the last time, or by CWP_IOC_RELEASE.
+ * that inherit it, SCM_RIGHTS), and any holder of it may release them:
+ * they are released when it is closed for the last time, or by
+ * CWP_IOC_RELEASE.
  *
  * CWP_IOC_RELEASE releases the reservations of the sets given (each must
  * match one of the file's reservations exactly: ENOENT otherwise, and
@@ -280,9 +288,9 @@ struct cwp_reserve_args {
  * CWP_IOC_SET_NEXT_LIST (or a CWP_IOC_CLONE with pids) replaces the whole
  * list; it is dropped at execve(), at the thread's exit and when the file
  * it was armed through is released. Each set not yet consumed counts as
- * one armed set in the quotas (EAGAIN, nothing armed); a set that
- * matches a reservation of the file is not checked against the limits
- * (its reservation was). Errors
+ * one armed set in the quotas (EAGAIN, nothing armed), but a set that
+ * stands for a reservation of the file (one per reservation, see
+ * CWP_IOC_RESERVE), which counts through it. Errors
  * as CWP_IOC_SET_NEXT reports them for a set, with @err_set; EINVAL for a
  * set that chooses no pid.
  */
