@@ -210,14 +210,18 @@ while [ -n "$queue" ] || [ -n "$running" ]; do
 		done
 	fi
 	[ -n "$started" ] && continue
-	ended=
-	if [ -n "$running" ]; then
-		wait -n -p ended $running 2> /dev/null || true
-		[ -z "$ended" ] || running=$(echo " $running " | sed "s| $ended | |; s|^ *||; s| *\$||")
-		[ -n "$ended" ] || sleep 2
-	else
-		sleep 2
-	fi
+	# Reap the VMs that ended, and look again in a moment: a job may have
+	# become ready meanwhile.
+	still=
+	for p in $running; do
+		if kill -0 "$p" 2> /dev/null; then
+			still="$still $p"
+		else
+			wait "$p" || true
+		fi
+	done
+	running=$still
+	sleep 2
 done
 wait
 at "every VM is done"
