@@ -121,7 +121,7 @@ done
 [ -s "$out/results.txt" ] || { echo "bench: no results" >&2; exit 1; }
 
 rm -f "$out"/*.dat
-awk -v out="$out" -v kernel="$RELEASE" -v scale="$scale" -f "$here/report.awk" \
+python3 "$top/tests/judge/bench_report.py" --out "$out" --kernel "$RELEASE" --scale "$scale" \
 	"$out/results.txt" > "$out/table.md"
 if command -v gnuplot > /dev/null; then
 	term=png

@@ -29,15 +29,12 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/vm/lib.sh"
 here=$top/tests/external
-vm=$top/tests/vm
+vm=$cwp_vm
 kernels=${KERNELS:-5.10 6.1 6.12 7.x 6.12-rt 7.x-rt}
 out=$top/build/external
-splat='BUG:|WARNING:|Oops|Call Trace|general protection|KASAN|kmemleak:.*unreferenced|possible recursive locking|circular locking|lockdep|UBSAN|RCU stall|soft lockup|hung task|Kernel panic'
-# A user program's own fault as the kernel reports it ("traps: COMM[PID]
-# general protection fault ip:... sp:... error:0 in FILE[...]"): not a
-# splat; a ufault record, judged with the program (tests/external/init).
-ufault=' ip:[0-9a-f]+ sp:[0-9a-f]+ error:[0-9a-f]+'
+judge="python3 $top/tests/judge/external.py"
 
 "$vm/deps.sh"
 [ -x "$out/ext_load" ] || { echo "check-external: run 'make $out/ext_load' first (make check-external does)" >&2; exit 2; }
@@ -102,41 +99,17 @@ for k in $kernels; do
 	[ -z "${CWP_EXT_STRESSORS:-}" ] ||
 		cmdline="$cmdline cwp_ext_stressors=$(echo $CWP_EXT_STRESSORS | tr ' ' ',')"
 
-	# A boot that dies before /init never reached our code (see
-	# tests/vm/check.sh), nor one whose kernel died before the module was
-	# ever loaded (the run without it): retried, twice at most, and said.
-	# A VM that dies, in any run, of QEMU's TCG running a stale int3 of
-	# kernel text being patched (tests/vm/tcg-int3.sh: outside the module,
-	# and the memory no longer held that int3) is made again once. Seen
-	# once, on 7.x in the load run, about seccomp_bpf's UPROBE cases
-	# (they open perf uprobe events, which flips static keys of the
-	# scheduler) while the load's forks ran on the other vCPU.
-	retries= int3_retried=
-	for try in 1 2 3; do
-		rm -f "$kout/vm.log" "$kout/vm-boot$try.log"
-		CWP_VM_TIMEOUT=${CWP_EXT_VM_TIMEOUT:-7200} nice -n 19 "$vm/run-kernel.sh" "$VMLINUZ" \
-			"$kout/clone_with_pids.ko" "$stage" "$kout/vm.log" "$cmdline" ||
-			echo "EXT-QEMU-FAILED" >> "$kout/vm.log"
-		if ! grep -aq 'EXT-KERNEL ' "$kout/vm.log"; then
-			why="the kernel died before /init started"
-		elif ! grep -aq 'EXT-CHECK insmod' "$kout/vm.log" &&
-			tr -d '\r' < "$kout/vm.log" | grep -av '^EXT-OUT' | grep -avE "$ufault" | grep -aqE "$splat"; then
-			why="the kernel died before the module was loaded"
-		elif [ -z "$int3_retried" ] && ! grep -aq '^EXT-DONE' "$kout/vm.log" &&
-			"$vm/tcg-int3.sh" "$kout/vm.log"; then
-			int3_retried=1
-			why="TCG ran a stale int3 of kernel text being patched, outside the module"
-		else
-			break
-		fi
-		cp "$kout/vm.log" "$kout/vm-boot$try.log"
-		echo "$k: $why (boot $try); log kept in $kout/vm-boot$try.log"
-		tr -d '\r' < "$kout/vm.log" | grep -av '^EXT-OUT' | grep -avE "$ufault" | grep -aE -A12 "$splat" | head -n 14 |
-			sed 's/^/  | /'
-		retries="$retries
-retry boot $try: $why (vm-boot$try.log)"
-		[ $try -lt 3 ] || break
-	done
+	# One boot, judged by cwp_boot (tests/vm/lib.sh) for the emulator's
+	# faults: a kernel that died before the init ran; a VM that died of
+	# QEMU's TCG running a stale int3 of kernel text being patched
+	# (outside the module, the memory no longer holding that int3: seen
+	# once on 7.x in the load run, about seccomp_bpf's UPROBE cases); and,
+	# here, a kernel that died before the module was ever loaded (the run
+	# without it). Each retry is recorded in the results.
+	retries=$(cwp_boot_premodule='EXT-CHECK insmod' cwp_boot "$kout/vm.log" 'EXT-KERNEL ' '^EXT-DONE' \
+		env CWP_VM_TIMEOUT="${CWP_EXT_VM_TIMEOUT:-7200}" nice -n 19 "$vm/run-kernel.sh" \
+		"$VMLINUZ" "$kout/clone_with_pids.ko" "$stage" "$kout/vm.log" "$cmdline")
+	[ -z "$retries" ] || echo "$retries" | sed "s|^|$k: |"
 
 	res=$kout/results.txt
 	{
@@ -145,52 +118,10 @@ retry boot $try: $why (vm-boot$try.log)"
 		echo "selftests linux-source-$series $srcver"
 		echo "stress-ng $(basename "$stressdir")"
 		echo "cmdline $cmdline"
-		[ -z "$retries" ] || echo "$retries" | sed '/^$/d'
-		tr -d '\r' < "$kout/vm.log" | awk -v splat="$splat" -v ufault="$ufault" '
-		/^EXT-OUT / {
-			run = $2; ct = $3; sub(/:$/, "", ct)
-			line = $0; sub(/^EXT-OUT [^ ]+ [^ ]+: /, "", line)
-			if (line !~ /^(not )?ok [0-9]+/)
-				next
-			state = line ~ /^not / ? "not-ok" : "ok"
-			sub(/^(not )?ok /, "", line)
-			n = line; sub(/[^0-9].*/, "", n)
-			rest = substr(line, length(n) + 1)
-			dir = ""
-			if (match(rest, /#.*/)) {
-				dir = toupper(substr(rest, RSTART))
-				rest = substr(rest, 1, RSTART - 1)
-			}
-			if (dir ~ /^# *SKIP/) state = "skip"
-			else if (dir ~ /^# *XFAIL/) state = "xfail"
-			gsub(/^[ \t]+|[ \t]+$/, "", rest)
-			# "ok 8 # SKIP reason": the reason describes it.
-			if (rest == "" && state != "ok") {
-				rest = substr(line, length(n) + RSTART)
-				sub(/^# *[A-Za-z]+[ \t]*/, "", rest)
-			}
-			if (rest == "") rest = "-"
-			print "tap", run, ct, n, state, rest
-			next
-		}
-		/^EXT-SOUT / { next }
-		/^EXT-PROG / { print "prog", $2, $3, $4, $5; next }
-		/^EXT-NOTRUN / { print "notrun", $2, $3; next }
-		/^EXT-STRESS / { print "stress", $2, $3, $4, $5, $6; next }
-		/^EXT-CHECK / { $1 = "check"; print; next }
-		/^EXT-LOAD / { sub(/^EXT-LOAD /, ""); print "load", $0; next }
-		/^EXT-KPROBE / { sub(/^EXT-KPROBE /, ""); print "kprobe", $0; next }
-		/^EXT-PHASE / { if (last != "") print "time", last, $4 - t; last = $2 "-" $3; t = $4; next }
-		/^EXT-DONE/ { done = 1; if (last != "") print "time", last, $2 - t; next }
-		/^EXT-UFAULT / { sub(/^EXT-UFAULT /, ""); print "ufault", $0; next }
-		$0 ~ ufault { next }
-		$0 ~ splat { print "splat", $0 }
-		END {
-			if (!done)
-				print "check vm-finished FAIL"
-		}'
+		[ -z "$retries" ] || echo "$retries" | sed 's/^retry \([0-9]*\): /retry boot \1: /'
+		$judge extract --splat-file "$top/tests/judge/kernel-log.txt" "$kout/vm.log"
 	} > "$res.raw"
-	awk -v kernel="$k" -v text_off="$text_off" -f "$here/compare.awk" "$here/known" "$res.raw" > "$res.judged"
+	$judge judge --kernel "$k" --text-off "$text_off" "$here/known" "$res.raw" > "$res.judged"
 	cat "$res.raw" "$res.judged" > "$res"
 	rm -f "$res.raw" "$res.judged"
 

@@ -97,6 +97,10 @@ class Verdict(unittest.TestCase):
         log = ["# t_x: kernel log after t_x:", "# t_x: [ 3.2] WARNING: CPU: 1 PID: 9 at x"]
         self.assertEqual(vmlog.splats(log, self.pat), [])
 
+    def test_what_an_external_program_printed_is_no_splat(self):
+        log = ["EXT-OUT module proc:read: WARNING: Call Trace in its own output"]
+        self.assertEqual(vmlog.splats(log, self.pat), [])
+
     def test_splat_found(self):
         log = ["ok 1 t_x", "[ 3.2] WARNING: CPU: 1 PID: 9 at kernel/fork.c:1", "ok 2 t_y"]
         self.assertEqual(vmlog.splats(log, self.pat), [1])

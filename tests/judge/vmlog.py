@@ -58,8 +58,8 @@ def load_patterns(path=PATTERNS):
 
 
 def is_ours(line):
-    """A line the VM's init printed (KTAP), not the kernel."""
-    return line.startswith("# ") or RESULT.match(line) is not None
+    """A line a VM's init printed (KTAP, or check-external's EXT- records), not the kernel."""
+    return line.startswith("# ") or line.startswith("EXT-") or RESULT.match(line) is not None
 
 
 def splats(lines, patterns):

@@ -56,6 +56,10 @@ cwp_kernel() {
 #   stale int3 of kernel text that was being patched, outside the
 #   module, and the memory no longer held that int3; booted again, once.
 #
+# With cwp_boot_premodule set (a regular expression), also: no DONE, no
+# line matching it (the init had not loaded the module yet), and a kernel
+# splat: the kernel died before the module was ever loaded; booted again.
+#
 # Anything else is the run's result, whatever it says. Each boot made
 # again keeps its log as LOG-retryN.log and prints a line "retry N: WHY"
 # on stdout, which the check reports.
@@ -68,6 +72,10 @@ cwp_boot() {
 		"$@" || echo "# qemu exited with an error" >> "$_log"
 		if ! tr -d '\r' < "$_log" | grep -aqE "$_start"; then
 			_why="the kernel died before its init ran"
+		elif [ -n "${cwp_boot_premodule:-}" ] && ! tr -d '\r' < "$_log" | grep -aqE "$_done" &&
+			! tr -d '\r' < "$_log" | grep -aqE "$cwp_boot_premodule" &&
+			! $cwp_vmlog verdict "$_log" > /dev/null; then
+			_why="the kernel died before the module was ever loaded"
 		elif [ -z "$_int3" ] && ! tr -d '\r' < "$_log" | grep -aqE "$_done" &&
 			$cwp_vmlog emulator-fault "$_log"; then
 			_int3=1

@@ -43,9 +43,10 @@ echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 
 # tsc=reliable: on a busy host the clocksource watchdog finds the TSC
 # unstable and the kernel then patches static keys at run time, which
-# TCG has been seen to get wrong (see tcg-int3.sh). softlockup_panic=1:
-# a wedged guest (seen once under TCG, in text patching) panics and ends
-# the run in a minute, rather than at the 30-minute timeout.
+# TCG has been seen to get wrong (tests/judge/vmlog.py, emulator_int3()).
+# softlockup_panic=1: a wedged guest (seen once under TCG, in text
+# patching) panics and ends the run in a minute, rather than at the
+# 30-minute timeout.
 #
 # arm64: -cpu max has BTI and pointer authentication (the boot log says
 # "detected: Branch Target Identification" and "Address authentication");
