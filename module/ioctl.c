@@ -72,7 +72,7 @@ static long cwp_ioctl_query(struct cwp_query __user *uq)
 		q.features |= CWP_FEATURE_RESERVE;
 	q.ibt = cwp_ibt_verdict();
 	q.call_method = CWP_CALL_METHOD;
-	q.nr_requests = cwp_requests_live();
+	q.nr_requests = cwp_sets_armed();
 	q.max_requests = cwp_quota_max_requests();
 	q.user_requests = cwp_quota_user_requests();
 	q.divert_ttl_ms = cwp_quota_divert_ttl_ms();
@@ -85,19 +85,50 @@ static long cwp_ioctl_query(struct cwp_query __user *uq)
 	return 0;
 }
 
+/*
+ * Arm @req for the calling task, with the diversion probes ready for it
+ * if it needs them; on failure @req is freed. Returns 0, -EOPNOTSUPP (a
+ * set needs the diversion, which failed its verification), -EAGAIN (a
+ * quota is reached), or the error of arming the probes or the request.
+ */
+static int cwp_arm(struct cwp_request *req)
+{
+	bool divert = cwp_request_uses_divert(req);
+	int ret;
+
+	if (divert) {
+		ret = -EOPNOTSUPP;
+		if (!cwp_divert_usable())
+			goto err;
+		/* Arming the probes costs every fork: not for a caller over quota. */
+		ret = -EAGAIN;
+		if (cwp_request_over_quota(req))
+			goto err;
+		ret = cwp_divert_get();
+		if (ret)
+			goto err;
+	}
+	ret = cwp_request_arm(req);
+	if (divert)
+		cwp_divert_got();
+	if (ret)
+		goto err;
+	return 0;
+
+err:
+	cwp_request_free(req);
+	return ret;
+}
+
 /* Arm @p (which chooses a pid) for the calling task's next clone. */
 static int cwp_arm_pids(const struct cwp_pids *p, struct cwp_file *owner)
 {
 	struct cwp_request *req;
-	int ret;
 
 	req = cwp_request_create(p, owner);
 	if (!req)
 		return -ENOMEM;
-	ret = cwp_request_arm(req);
-	if (ret)
-		cwp_request_free(req);
-	return ret;
+	return cwp_arm(req);
 }
 
 static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uargs)
@@ -171,7 +202,7 @@ static long cwp_ioctl_clone(struct file *file, struct cwp_clone_args __user *uar
 	 * The clone takes the request we armed, or one armed before with
 	 * CWP_IOC_SET_NEXT: it fails unless the probe activates it.
 	 */
-	poisoned = cwp_requests_exist() && cwp_request_poison_clone(&kargs);
+	poisoned = cwp_requests_exist() && cwp_request_for_ioctl(&kargs);
 
 	/*
 	 * A CLONE_FILES child may close our descriptor while we still run:
@@ -282,10 +313,7 @@ static long cwp_ioctl_set_next_list(struct file *file,
 	req = cwp_request_create_list(queue, args.nr_sets, file->private_data);
 	if (!req)
 		return -ENOMEM;
-	ret = cwp_request_arm(req);
-	if (ret)
-		cwp_request_free(req);
-	return ret;
+	return cwp_arm(req);
 }
 
 /* CWP_IOC_RESERVE, or CWP_IOC_RELEASE when !@reserve. */
@@ -301,7 +329,7 @@ static long cwp_ioctl_reserve(struct file *file, struct cwp_reserve_args __user 
 	if (args.cwp_flags || args.nr_sets > CWP_MAX_RESERVE_SETS)
 		return -EINVAL;
 	if (!reserve)
-		return cwp_unreserve(file->private_data, &args);
+		return cwp_reserve_release(file->private_data, &args);
 	ret = cwp_reserve(file->private_data, &args);
 	if (put_user(args.busy_set, &uargs->busy_set) ||
 	    put_user(args.busy_index, &uargs->busy_index))
@@ -326,8 +354,8 @@ static int cwp_release(struct inode *inode, struct file *file)
 {
 	struct cwp_file *cf = file->private_data;
 
-	cwp_request_release_file(cf);
-	cwp_reserve_release_file(cf);
+	cwp_request_file_closed(cf);
+	cwp_reserve_file_closed(cf);
 	kfree(cf);
 	return 0;
 }

@@ -3,13 +3,15 @@
  * clone_with_pids: create processes and threads with the pids their
  * creator chooses, in every pid namespace, on stock kernels.
  */
-#include <linux/debugfs.h>
 #include <linux/module.h>
 
 #include "cwp.h"
 
-static struct dentry *cwp_debugfs;
-
+/*
+ * Init in the order of what depends on what: the quotas and the kernel's
+ * internals first, the probes and the device (which make requests
+ * reachable) last; exit in the reverse order.
+ */
 static int __init cwp_init(void)
 {
 	int ret;
@@ -26,13 +28,11 @@ static int __init cwp_init(void)
 	ret = cwp_reserve_init();
 	if (ret)
 		goto err_request;
+	cwp_debugfs_init();
 	ret = cwp_divert_init();
 	if (ret)
-		goto err_reserve;
-	cwp_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	cwp_request_debugfs(cwp_debugfs);
-	cwp_reserve_debugfs(cwp_debugfs);
-	ret = cwp_probes_init(cwp_debugfs);
+		goto err_debugfs;
+	ret = cwp_probes_init();
 	if (ret)
 		goto err_divert;
 	ret = cwp_dev_init();
@@ -46,9 +46,9 @@ static int __init cwp_init(void)
 err_probes:
 	cwp_probes_exit();
 err_divert:
-	debugfs_remove_recursive(cwp_debugfs);
 	cwp_divert_exit();
-err_reserve:
+err_debugfs:
+	cwp_debugfs_exit();
 	cwp_reserve_exit();
 err_request:
 	cwp_request_exit();
@@ -57,14 +57,18 @@ err_ksyms:
 	return ret;
 }
 
+/*
+ * No file is open: no request can be armed. The probes go first; a clone
+ * in progress holds a module reference until it returns.
+ */
 static void __exit cwp_exit(void)
 {
 	cwp_dev_exit();
 	cwp_probes_exit();
-	debugfs_remove_recursive(cwp_debugfs);
 	cwp_request_exit();
-	cwp_reserve_exit();
 	cwp_divert_exit();
+	cwp_debugfs_exit();
+	cwp_reserve_exit();
 	cwp_ksyms_exit();
 	pr_info("unloaded\n");
 }

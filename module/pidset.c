@@ -118,3 +118,14 @@ bool cwp_init_ns_privileged(void)
 	return ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN) ||
 	       ns_capable_noaudit(&init_user_ns, CAP_CHECKPOINT_RESTORE);
 }
+
+/* The innermost chosen level of @p (which chooses one): its pid, its namespace in *@ns. */
+pid_t cwp_pids_innermost(const struct cwp_pids *p, struct pid_namespace **ns)
+{
+	int i;
+
+	*ns = p->children_ns;
+	for (i = p->num - 1; !p->pids[i]; i--)
+		*ns = (*ns)->parent;
+	return p->pids[i];
+}

@@ -35,6 +35,15 @@ static unsigned int divert_ttl_ms = 10000;
 module_param(divert_ttl_ms, uint, 0444);
 MODULE_PARM_DESC(divert_ttl_ms, "how long a list with a gap armed by an unprivileged caller stays usable, in ms (100 to 600000, default 10000)");
 
+/*
+ * The one lock of the module's state: the request table, the files'
+ * lists of requests and reservations, the reservations' hash and the
+ * quotas. A raw spinlock: the probes take it with preemption disabled,
+ * where a spinlock_t would sleep on PREEMPT_RT. Defined here, where the
+ * quotas it protects are, the lowest of the files that take it.
+ */
+DEFINE_RAW_SPINLOCK(cwp_lock);
+
 struct cwp_user {
 	struct hlist_node node;
 	kuid_t uid;

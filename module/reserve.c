@@ -3,6 +3,8 @@
  * Reservations: pids taken away from the rest of the system before the
  * tasks that will have them are created (CWP_IOC_RESERVE), so that a
  * restore either has every pid of its tree or fails before it starts.
+ * This file makes, releases and frees them, in process context; what a
+ * clone does with one is reserve_clone.c's.
  *
  * alloc_pid() takes a task's number in each pid namespace level with
  * idr_alloc() or idr_alloc_cyclic() on ns->idr, storing NULL, under
@@ -22,45 +24,16 @@
  * makes arming a set and claiming its reservation cost the same whatever
  * the number of reservations.
  *
- * A set armed through that file whose chosen pids include all of a
- * reservation's (a task of a pid namespace created after the
- * reservation has levels it could not hold) covers it
- * (cwp_reserve_cover()), if no other armed set does: one set at a time
- * stands for a reservation, and counts in the quotas through it, so
- * that a reservation covers at most one armed set and the pool stays
- * bounded. The clone of that set alone consumes it:
- *
- * - the request is made for the diversion, never set_tid (whose
- *   idr_alloc() would find the numbers taken), and claims the reservation
- *   when its clone starts (cwp_request_activate(), under cwp_lock);
- * - where alloc_pid() allocates a reserved level, the diversion hands it
- *   the number it holds instead (cwp_idr_alloc_reserved()): the NULL entry
- *   is alloc_pid()'s from then on, published by its idr_replace();
- * - if the clone fails after that, alloc_pid()'s rollback or free_pid()
- *   removes the number: a probe on idr_remove(), armed with the
- *   diversion, puts NULL back instead for a level handed by the calling
- *   task's clone (cwp_idr_remove_keep()), so the number goes back to the
- *   reservation without ever being free;
- * - when the clone returns (cwp_request_finish()), a task created
- *   consumes the reservation; otherwise it is the file's again, whole.
- *
- * A number is handed to alloc_pid() only where alloc_pid() will keep it
- * (below the namespace's pid_max): a level whose allocation fails is not
- * rolled back by alloc_pid(), and would be held by nobody.
- *
  * A reservation is held by its file (while in the file's list), by the
  * clone that claimed it and by the set that covers it (refs, under
  * cwp_lock), and freed when the last of them lets it go: released, its
  * numbers go back at once, but its quota charge stays until the set that
- * covered it is gone. The handed levels are written by the clone's own
- * task only, in its breakpoint handlers and under pidmap_lock; the rest
- * under cwp_lock. A reservation is freed from process context (its
- * namespaces' last references may sleep): from a work item when the last
- * reference goes in a probe.
+ * covered it is gone. It is freed in process context (its namespaces'
+ * last references may sleep): by a work item when the last reference
+ * goes in a probe.
  */
 #include <linux/kernel.h>
 #include <linux/cred.h>
-#include <linux/debugfs.h>
 #include <linux/errno.h>
 #include <linux/hash.h>
 #include <linux/idr.h>
@@ -79,27 +52,7 @@
 #include "cwp.h"
 #include "compat.h"
 
-/* One reserved set. */
-struct cwp_resv {
-	struct list_head node;		/* in its file's list, or a local one */
-	struct hlist_node hash_node;	/* in cwp_resv_hash, while in its file's list */
-	struct cwp_file *cf;		/* its file, while in the file's list */
-	struct llist_node dead_node;	/* in cwp_resv_dead, once unused */
-	struct cwp_user *user;
-	unsigned int refs;		/* its file (or a releaser), its clone, its set */
-	bool privileged;		/* charged as a privileged caller's */
-	bool charged;			/* counts in the quotas */
-	bool counted;			/* counts in nr_reserved: reserved, not released */
-	bool covered;			/* an armed set stands for it */
-	bool in_flight;			/* claimed by a clone in progress */
-	u32 handed;			/* levels alloc_pid() holds (bit i: level[i]) */
-	u32 set;			/* its index in the caller's sets */
-	unsigned int num;		/* num_pids of the caller's set */
-	unsigned int top_level;		/* level of the caller's set's last entry */
-	unsigned int nr_taken;		/* levels whose number it holds */
-	unsigned int nr_levels;
-	struct cwp_level level[];	/* innermost chosen level first */
-};
+#include "reserve.h"
 
 static struct workqueue_struct *cwp_resv_wq;
 
@@ -120,7 +73,6 @@ static DECLARE_DELAYED_WORK(cwp_resv_reap_work, cwp_resv_reap);
 static atomic_t cwp_nr_reserved = ATOMIC_INIT(0);
 static atomic_t cwp_nr_resv_alloc = ATOMIC_INIT(0);
 static atomic_long_t cwp_resv_bytes = ATOMIC_LONG_INIT(0);
-static atomic_t cwp_nr_resv_back = ATOMIC_INIT(0);	/* clones undone, given back */
 
 /* Can reservations be made on this kernel? */
 bool cwp_reserve_usable(void)
@@ -150,11 +102,11 @@ static struct hlist_head *cwp_resv_bucket(const struct pid_namespace *ns, pid_t 
 }
 
 /*
- * The reservation holding @nr in @ns as its innermost level, if it is
- * @cf's. There is one at most: the number is taken in @ns. Under cwp_lock.
+ * The reservation of @cf whose innermost level is @nr in @ns (one at
+ * most: the number is taken there). Under cwp_lock.
  */
-static struct cwp_resv *cwp_resv_lookup(const struct cwp_file *cf, const struct pid_namespace *ns,
-					pid_t nr)
+struct cwp_resv *cwp_resv_lookup(const struct cwp_file *cf, const struct pid_namespace *ns,
+				 pid_t nr)
 {
 	struct cwp_resv *resv;
 
@@ -164,10 +116,7 @@ static struct cwp_resv *cwp_resv_lookup(const struct cwp_file *cf, const struct 
 	return NULL;
 }
 
-/*
- * Give the reservations of @list, with the caller's reference on each, to
- * @cf. Under cwp_lock.
- */
+/* Give the reservations of @list and the caller's references to @cf. Under cwp_lock. */
 static void cwp_resv_attach(struct cwp_file *cf, struct list_head *list)
 {
 	struct cwp_resv *resv;
@@ -186,7 +135,7 @@ static void cwp_resv_attach(struct cwp_file *cf, struct list_head *list)
  * Take @resv off its file: it is reserved no more, and the file's
  * reference is the caller's now. Under cwp_lock.
  */
-static void cwp_resv_detach_one(struct cwp_resv *resv)
+void cwp_resv_detach_one(struct cwp_resv *resv)
 {
 	hlist_del_init(&resv->hash_node);
 	list_del_init(&resv->node);
@@ -215,7 +164,7 @@ static bool cwp_resv_put_locked(struct cwp_resv *resv)
 }
 
 /* The same, from any context: a last reference is freed by the work item. */
-static void cwp_resv_put_async(struct cwp_resv *resv)
+void cwp_resv_put_async(struct cwp_resv *resv)
 {
 	if (cwp_resv_put_locked(resv) && llist_add(&resv->dead_node, &cwp_resv_dead))
 		queue_delayed_work(cwp_resv_wq, &cwp_resv_reap_work, CWP_RESV_REAP_DELAY);
@@ -371,12 +320,6 @@ static int cwp_resv_take(struct cwp_resv *resv, unsigned int *busy)
 	return ret;
 }
 
-/* The index in the caller's pids[] of @resv's level @i. */
-static u32 cwp_resv_index(const struct cwp_resv *resv, unsigned int i)
-{
-	return resv->num - 1 - (resv->top_level - resv->level[i].level);
-}
-
 /* Read the sets of @args into @list, one reservation each. */
 static int cwp_resv_read(const struct cwp_reserve_args *args, struct list_head *list)
 {
@@ -404,22 +347,18 @@ static int cwp_resv_read(const struct cwp_reserve_args *args, struct list_head *
 	return 0;
 }
 
-/*
- * Reserving or releasing up to CWP_MAX_RESERVE_SETS sets takes cwp_lock
- * for at most this many at a time: every CPU's probes take that lock, a
- * raw spinlock even on PREEMPT_RT.
- */
+/* Sets reserved or released at a time under cwp_lock (every CPU's probes take it). */
 #define CWP_RESV_BATCH	64
 
-/* The longest time cwp_lock was held for a batch, in ns (debugfs). */
-static u64 cwp_resv_hold_max;
-
-static void cwp_resv_held(u64 t0)
+/* The longest cwp_lock hold and the most sets under one, for debugfs. */
+static void cwp_resv_held(u64 t0, unsigned int n)
 {
 	u64 t = ktime_get_ns() - t0;
 
-	if (t > READ_ONCE(cwp_resv_hold_max))
-		WRITE_ONCE(cwp_resv_hold_max, t);
+	if (t > READ_ONCE(cwp_stat_resv_hold_max))
+		WRITE_ONCE(cwp_stat_resv_hold_max, t);
+	if (n > READ_ONCE(cwp_stat_resv_batch_max))
+		WRITE_ONCE(cwp_stat_resv_batch_max, n);
 }
 
 /* cwp_resv_attach() of @list to @cf, in batches. Process context. */
@@ -438,7 +377,7 @@ static void cwp_resv_attach_batched(struct cwp_file *cf, struct list_head *list)
 		raw_spin_lock(&cwp_lock);
 		cwp_resv_attach(cf, &batch);
 		raw_spin_unlock(&cwp_lock);
-		cwp_resv_held(t0);
+		cwp_resv_held(t0, n);
 		n = 0;
 	}
 }
@@ -480,7 +419,7 @@ int cwp_reserve(struct cwp_file *cf, struct cwp_reserve_args *args)
 			resv = list_is_last(&resv->node, &list) ? NULL : list_next_entry(resv, node);
 		}
 		raw_spin_unlock(&cwp_lock);
-		cwp_resv_held(t0);
+		cwp_resv_held(t0, n);
 	}
 	if (ret)
 		goto err;
@@ -489,7 +428,8 @@ int cwp_reserve(struct cwp_file *cf, struct cwp_reserve_args *args)
 		ret = cwp_resv_take(resv, &busy);
 		if (ret == -EBUSY) {
 			args->busy_set = resv->set;
-			args->busy_index = cwp_resv_index(resv, busy);
+			args->busy_index = resv->num - 1 -
+				(resv->top_level - resv->level[busy].level);
 		}
 		if (ret)
 			goto err;
@@ -519,17 +459,6 @@ static bool cwp_resv_match(const struct cwp_resv *resv, const struct cwp_pids *p
 		n++;
 	}
 	return n == resv->nr_levels;
-}
-
-/* The innermost chosen level of @p, and its namespace in *@ns. */
-static pid_t cwp_pids_innermost(const struct cwp_pids *p, struct pid_namespace **ns)
-{
-	int i;
-
-	*ns = p->children_ns;
-	for (i = p->num - 1; !p->pids[i]; i--)
-		*ns = (*ns)->parent;
-	return p->pids[i];
 }
 
 /*
@@ -574,16 +503,16 @@ static void cwp_resv_detach_all(struct cwp_file *cf, struct list_head *list)
 			list_add_tail(&resv->node, list);
 		}
 		raw_spin_unlock(&cwp_lock);
-		cwp_resv_held(t0);
+		cwp_resv_held(t0, n);
 	}
 }
 
 /*
- * cwp_unreserve() - CWP_IOC_RELEASE through @cf: release the reservations
+ * cwp_reserve_release() - CWP_IOC_RELEASE through @cf: release the reservations
  * of the sets of @args (all of them, or none and -ENOENT, -EBUSY), or all
  * of @cf's when there is no set.
  */
-int cwp_unreserve(struct cwp_file *cf, struct cwp_reserve_args *args)
+int cwp_reserve_release(struct cwp_file *cf, struct cwp_reserve_args *args)
 {
 	const u64 __user *usets = u64_to_user_ptr(args->sets);
 	LIST_HEAD(list);
@@ -626,198 +555,12 @@ int cwp_unreserve(struct cwp_file *cf, struct cwp_reserve_args *args)
  * CWP_IOC_RELEASE: they belong to the file, not to a task.) Process
  * context.
  */
-void cwp_reserve_release_file(struct cwp_file *cf)
+void cwp_reserve_file_closed(struct cwp_file *cf)
 {
 	LIST_HEAD(list);
 
 	cwp_resv_detach_all(cf, &list);
 	cwp_resv_release_list(&list);
-}
-
-/* The level of @resv holding @nr in @idr, or -1. */
-static int cwp_resv_level(const struct cwp_resv *resv, const struct idr *idr, unsigned long nr)
-{
-	unsigned int i;
-
-	for (i = 0; i < resv->nr_levels; i++)
-		if (&resv->level[i].ns->idr == idr && resv->level[i].nr == nr)
-			return i;
-	return -1;
-}
-
-/*
- * Is every pid @resv holds among the chosen pids of @p? Both go from the
- * innermost namespace outwards, so one pass over @p finds them in order.
- */
-static bool cwp_resv_within_pids(const struct cwp_resv *resv, const struct cwp_pids *p)
-{
-	struct pid_namespace *ns = p->children_ns;
-	unsigned int n = 0;
-	int i;
-
-	for (i = p->num - 1; i >= 0 && n < resv->nr_levels; i--, ns = ns->parent)
-		if (p->pids[i] && resv->level[n].ns == ns && resv->level[n].nr == p->pids[i])
-			n++;
-	return n == resv->nr_levels;
-}
-
-/*
- * The reservation of @cf that a set @p armed through it would cover: the
- * one whose pids are all among @p's chosen ones, found by its innermost
- * level from @p's innermost chosen pid outwards, if no set covers it yet.
- * Under cwp_lock.
- */
-static struct cwp_resv *cwp_resv_coverable(struct cwp_file *cf, const struct cwp_pids *p)
-{
-	struct pid_namespace *ns = p->children_ns;
-	struct cwp_resv *resv;
-	int i;
-
-	for (i = p->num - 1; i >= 0; i--, ns = ns->parent) {
-		if (!p->pids[i])
-			continue;
-		resv = cwp_resv_lookup(cf, ns, p->pids[i]);
-		if (resv && !resv->covered && cwp_resv_within_pids(resv, p))
-			return resv;
-	}
-	return NULL;
-}
-
-/*
- * cwp_reserve_matches() - would a set @p armed through @cf now cover one
- * of @cf's reservations (cwp_reserve_cover())? Then it is armed for the
- * diversion, which alone can hand reserved numbers to alloc_pid().
- * Nothing is allocated or changed. Process context.
- */
-bool cwp_reserve_matches(struct cwp_file *cf, const struct cwp_pids *p)
-{
-	bool found;
-
-	if (!cf || !p->nr_chosen || list_empty_careful(&cf->reservations))
-		return false;
-	raw_spin_lock(&cwp_lock);
-	found = cwp_resv_coverable(cf, p);
-	raw_spin_unlock(&cwp_lock);
-	return found;
-}
-
-/*
- * cwp_reserve_cover() - a set @p is being armed through @cf: the
- * reservation of @cf it stands for from now on, or NULL. A covered
- * reservation counts in the quotas for that set (which counts nothing of
- * its own), is claimed by that set's clone only, and stays allocated,
- * with its charge, until cwp_reserve_uncover(), even if it is released
- * meanwhile. A set covers one reservation at most (the first found from
- * its innermost chosen pid): if its pids include another's, its clone
- * fails with EBUSY, as for any reserved pid. Process context.
- */
-struct cwp_resv *cwp_reserve_cover(struct cwp_file *cf, const struct cwp_pids *p)
-{
-	struct cwp_resv *resv;
-
-	if (!cf || !p->nr_chosen || list_empty_careful(&cf->reservations))
-		return NULL;
-	raw_spin_lock(&cwp_lock);
-	resv = cwp_resv_coverable(cf, p);
-	if (resv) {
-		resv->covered = true;
-		resv->refs++;
-	}
-	raw_spin_unlock(&cwp_lock);
-	return resv;
-}
-
-/*
- * cwp_reserve_uncover() - the set that covers @resv is consumed, or
- * dropped. Under cwp_lock, any context.
- */
-void cwp_reserve_uncover(struct cwp_resv *resv)
-{
-	lockdep_assert_held(&cwp_lock);
-	resv->covered = false;
-	cwp_resv_put_async(resv);
-}
-
-/*
- * cwp_reserve_claim() - the clone of the set that covers @resv starts:
- * @resv, now in flight, if it is still reserved; NULL if it was released
- * meanwhile (the clone then takes its pids as any clone would). Under
- * cwp_lock.
- */
-struct cwp_resv *cwp_reserve_claim(struct cwp_resv *resv)
-{
-	lockdep_assert_held(&cwp_lock);
-	if (!resv->cf || resv->in_flight)
-		return NULL;
-	resv->in_flight = true;
-	resv->handed = 0;
-	resv->refs++;
-	return resv;
-}
-
-/*
- * cwp_reserve_hand() - alloc_pid() of @resv's clone allocates @nr in
- * @idr: true if @resv holds it, and hands it over. Breakpoint context,
- * the clone's task, under pidmap_lock.
- */
-bool cwp_reserve_hand(struct cwp_resv *resv, const struct idr *idr, pid_t nr)
-{
-	int i = cwp_resv_level(resv, idr, nr);
-
-	if (i < 0)
-		return false;
-	resv->handed |= BIT(i);
-	return true;
-}
-
-/*
- * cwp_reserve_keep() - the clone of @resv is about to remove @id from
- * @idr (its rollback, or free_pid()): true if the number was handed from
- * @resv, which takes it back. Breakpoint context, the clone's task, under
- * pidmap_lock.
- */
-bool cwp_reserve_keep(struct cwp_resv *resv, const struct idr *idr, unsigned long id)
-{
-	int i = cwp_resv_level(resv, idr, id);
-
-	if (i < 0 || !(resv->handed & BIT(i)))
-		return false;
-	resv->handed &= ~BIT(i);
-	return true;
-}
-
-/*
- * cwp_reserve_done() - @resv's clone returned: @created a task, which
- * holds its numbers now, or not, and every number it was handed came back
- * (unless the probe on idr_remove() missed one: then the reservation is
- * dropped, never given again with a hole). Under cwp_lock, from the
- * kretprobe's return handler.
- */
-void cwp_reserve_done(struct cwp_resv *resv, bool created)
-{
-	lockdep_assert_held(&cwp_lock);
-	resv->in_flight = false;
-	if (!created && resv->handed)
-		pr_warn_ratelimited("a failed clone kept %#x of the levels of its reservation: reservation dropped\n",
-				    resv->handed);
-	if (!created && !resv->handed)
-		atomic_inc(&cwp_nr_resv_back);
-	/* Consumed, or dropped with a hole: off its file, with its reference. */
-	if ((created || resv->handed) && resv->cf) {
-		cwp_resv_detach_one(resv);
-		cwp_resv_put_async(resv);
-	}
-	cwp_resv_put_async(resv);
-}
-
-/*
- * Counters the tests read: they show that undone clones gave pids back,
- * and how long reserving or releasing held cwp_lock at most.
- */
-void cwp_reserve_debugfs(struct dentry *dir)
-{
-	debugfs_create_atomic_t("stat_reservations_back", 0400, dir, &cwp_nr_resv_back);
-	debugfs_create_u64("stat_reserve_hold_max_ns", 0600, dir, &cwp_resv_hold_max);
 }
 
 int cwp_reserve_init(void)
