@@ -41,14 +41,15 @@ B := build
 
 CC ?= cc
 CFLAGS ?= -O2 -g
-CWP_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude/uapi -Iuserspace
+CWP_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude/uapi -Iuserspace/lib
 
-ARCH_DIR := userspace/arch/$(shell $(CC) -dumpmachine | sed 's/-.*//; s/^i[3-6]86$$/i386/')
-LIB_C := userspace/clone_with_pids.c userspace/fallback.c userspace/kmod.c userspace/nspid.c \
-	userspace/sets.c
+ARCH_DIR := userspace/lib/arch/$(shell $(CC) -dumpmachine | sed 's/-.*//; s/^i[3-6]86$$/i386/')
+LIB_C := userspace/lib/clone_with_pids.c userspace/lib/fallback.c userspace/lib/kmod.c \
+	userspace/lib/nspid.c userspace/lib/sets.c
 LIB_SRC := $(LIB_C) $(ARCH_DIR)/clone_fn.S
-HDRS := userspace/clone_with_pids.h include/uapi/linux/clone_with_pids.h userspace/cwp_internal.h
-TOOL_SRC := userspace/clone-with-pids.c userspace/status.c
+HDRS := userspace/lib/clone_with_pids.h include/uapi/linux/clone_with_pids.h \
+	userspace/lib/cwp_internal.h
+TOOL_SRC := userspace/tools/clone-with-pids.c userspace/tools/status.c
 TESTS := $(sort $(basename $(notdir $(wildcard tests/t_*.c))))
 
 .PHONY: all deps module userspace tests tests-arm64 check check-debug check-external demo install install-module \
@@ -77,7 +78,7 @@ $(B)/lib/kmod.o $(B)/tobj/kmod.o $(B)/tobj32/kmod.o: | check-libkmod
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-$(B)/lib/%.o: userspace/%.c $(HDRS)
+$(B)/lib/%.o: userspace/lib/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CWP_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
 
@@ -85,16 +86,16 @@ $(B)/lib/clone_fn.o: $(ARCH_DIR)/clone_fn.S
 	@mkdir -p $(dir $@)
 	$(CC) -fPIC -c -o $@ $<
 
-LIB_OBJ := $(patsubst userspace/%.c,$(B)/lib/%.o,$(LIB_C)) $(B)/lib/clone_fn.o
+LIB_OBJ := $(patsubst userspace/lib/%.c,$(B)/lib/%.o,$(LIB_C)) $(B)/lib/clone_fn.o
 
 $(B)/libclone_with_pids.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(B)/libclone_with_pids.so.0: $(LIB_OBJ) userspace/libclone_with_pids.map
+$(B)/libclone_with_pids.so.0: $(LIB_OBJ) userspace/lib/libclone_with_pids.map
 	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libclone_with_pids.so.0 \
-		-Wl,--version-script=userspace/libclone_with_pids.map -o $@ $(LIB_OBJ)
+		-Wl,--version-script=userspace/lib/libclone_with_pids.map -o $@ $(LIB_OBJ)
 
-$(B)/clone-with-pids: $(TOOL_SRC) userspace/status.h $(B)/libclone_with_pids.a $(HDRS)
+$(B)/clone-with-pids: $(TOOL_SRC) userspace/tools/status.h $(B)/libclone_with_pids.a $(HDRS)
 	$(CC) $(CWP_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(TOOL_SRC) $(B)/libclone_with_pids.a
 
 $(B)/restore-tree: userspace/examples/restore-tree.c $(B)/libclone_with_pids.a $(HDRS)
@@ -103,7 +104,7 @@ $(B)/restore-tree: userspace/examples/restore-tree.c $(B)/libclone_with_pids.a $
 $(B)/dump-tree: userspace/examples/dump-tree.c $(B)/libclone_with_pids.a $(HDRS)
 	$(CC) $(CWP_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libclone_with_pids.a
 
-$(B)/libclone_with_pids.pc: userspace/libclone_with_pids.pc.in VERSION
+$(B)/libclone_with_pids.pc: userspace/lib/libclone_with_pids.pc.in VERSION
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' $< > $@
 
@@ -126,7 +127,7 @@ $(B)/tobj/%.o: tests/%.c $(T_HDRS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CWP_CFLAGS) $(CFLAGS) -pthread -c -o $@ $<
 
-$(B)/tobj/%.o: userspace/%.c $(HDRS)
+$(B)/tobj/%.o: userspace/lib/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CWP_CFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -142,7 +143,7 @@ $(B)/tests/%: tests/%.c $(T_LIB) $(T_HDRS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -pthread -o $@ $< $(T_LIB)
 
-$(B)/tests/clone-with-pids: $(TOOL_SRC) userspace/status.h $(T_LIB) $(HDRS)
+$(B)/tests/clone-with-pids: $(TOOL_SRC) userspace/tools/status.h $(T_LIB) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CWP_CFLAGS) $(CFLAGS) -static -o $@ $(TOOL_SRC) $(T_LIB)
 
@@ -199,11 +200,11 @@ $(B)/tobj32/%.o: tests/%.c $(T_HDRS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(M32_CC) $(CWP_CFLAGS) $(M32_CFLAGS) -pthread -c -o $@ $<
 
-$(B)/tobj32/%.o: userspace/%.c $(HDRS)
+$(B)/tobj32/%.o: userspace/lib/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(M32_CC) $(CWP_CFLAGS) $(M32_CFLAGS) -c -o $@ $<
 
-$(B)/tobj32/clone_fn.o: userspace/arch/$(M32_ARCH)/clone_fn.S
+$(B)/tobj32/clone_fn.o: userspace/lib/arch/$(M32_ARCH)/clone_fn.S
 	@mkdir -p $(dir $@)
 	$(M32_CC) $(M32_CFLAGS) -c -o $@ $<
 
@@ -315,7 +316,7 @@ install-system:
 
 install-userspace: userspace $(B)/libclone_with_pids.pc
 	install -D -m 0644 include/uapi/linux/clone_with_pids.h $(DESTDIR)$(INCLUDEDIR)/linux/clone_with_pids.h
-	install -D -m 0644 userspace/clone_with_pids.h $(DESTDIR)$(INCLUDEDIR)/clone_with_pids.h
+	install -D -m 0644 userspace/lib/clone_with_pids.h $(DESTDIR)$(INCLUDEDIR)/clone_with_pids.h
 	install -D -m 0644 $(B)/libclone_with_pids.a $(DESTDIR)$(LIBDIR)/libclone_with_pids.a
 	install -D -m 0644 $(B)/libclone_with_pids.so.0 $(DESTDIR)$(LIBDIR)/libclone_with_pids.so.0
 	ln -sf libclone_with_pids.so.0 $(DESTDIR)$(LIBDIR)/libclone_with_pids.so

@@ -11,7 +11,7 @@ make -s userspace > /dev/null
 # Each symbol under the version node that lists it (nodes never change:
 # a new symbol goes into a new node).
 exp=$(awk '/^[A-Z_0-9.]+ \{/ { node = $1 } /^[[:space:]]*[a-z_]+;$/ { sub(/;/, "", $1); print node " " $1 }' \
-	userspace/libclone_with_pids.map | sort)
+	userspace/lib/libclone_with_pids.map | sort)
 got=$(objdump -T build/libclone_with_pids.so.0 | awk '$2 == "g" && $4 == ".text" { print $6 " " $7 }' | sort)
 if [ "$got" != "$exp" ]; then
 	echo "exported: $got"
@@ -31,11 +31,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf '#include <clone_with_pids.h>\nint main(void) { return fork_with_pids(0) == -2; }\n' > "$tmp/a.c"
 printf '#include <linux/clone_with_pids.h>\nint main(void) { return CWP_IOC_CLONE == 0; }\n' > "$tmp/b.c"
-cc -std=c11 -Wall -Werror -pedantic -Iuserspace -c -o "$tmp/a.o" "$tmp/a.c"
+cc -std=c11 -Wall -Werror -pedantic -Iuserspace/lib -c -o "$tmp/a.o" "$tmp/a.c"
 cc -std=c99 -Wall -Werror -Iinclude/uapi -c -o "$tmp/b.o" "$tmp/b.c"
 if command -v c++ > /dev/null; then
 	cp "$tmp/a.c" "$tmp/a.cc"
-	c++ -Wall -Werror -Iuserspace -c -o "$tmp/c.o" "$tmp/a.cc"
+	c++ -Wall -Werror -Iuserspace/lib -c -o "$tmp/c.o" "$tmp/a.cc"
 fi
 cc -o "$tmp/a" "$tmp/a.o" build/libclone_with_pids.a
 cc -o "$tmp/a" "$tmp/a.o" -Lbuild -l:libclone_with_pids.so.0

@@ -10,17 +10,17 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$top"
 
-cc -m32 -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude/uapi -Iuserspace \
-	-o "$tmp/cli32" userspace/clone-with-pids.c userspace/status.c userspace/clone_with_pids.c \
-	userspace/fallback.c userspace/kmod.c userspace/nspid.c userspace/sets.c \
-	userspace/arch/i386/clone_fn.S
+cc -m32 -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude/uapi -Iuserspace/lib \
+	-o "$tmp/cli32" userspace/tools/clone-with-pids.c userspace/tools/status.c userspace/lib/clone_with_pids.c \
+	userspace/lib/fallback.c userspace/lib/kmod.c userspace/lib/nspid.c userspace/lib/sets.c \
+	userspace/lib/arch/i386/clone_fn.S
 file "$tmp/cli32" | grep -q 'ELF 32-bit'
 
-clang --target=aarch64-linux-gnu -c -o "$tmp/a64.o" userspace/arch/aarch64/clone_fn.S
+clang --target=aarch64-linux-gnu -c -o "$tmp/a64.o" userspace/lib/arch/aarch64/clone_fn.S
 file "$tmp/a64.o" | grep -q 'ARM aarch64'
 nm "$tmp/a64.o" | grep -q ' T __cwp_clone_fn_raw'
 readelf -n "$tmp/a64.o" | grep -q 'AArch64 feature: BTI, PAC'
 
-clang --target=arm-linux-gnueabihf -c -o "$tmp/arm.o" userspace/arch/arm/clone_fn.S
+clang --target=arm-linux-gnueabihf -c -o "$tmp/arm.o" userspace/lib/arch/arm/clone_fn.S
 file "$tmp/arm.o" | grep -q 'ARM, EABI5'
 nm "$tmp/arm.o" | grep -q ' T __cwp_clone_fn_raw'
