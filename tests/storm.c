@@ -473,3 +473,75 @@ unsigned int t_storm_rounds(void)
 
 	return sizeof(long) == 4 ? rounds / 4 : rounds;
 }
+
+static struct t_set t_storm_set;
+
+struct pid_set *t_storm_one_level(enum t_path path, unsigned int round)
+{
+	return t_set(&t_storm_set, 1, 7000 + path * 100 + round % 64);
+}
+
+struct pid_set *t_storm_gap(enum t_path path, unsigned int round)
+{
+	unsigned int k = path * 16 + round % 16;
+
+	return t_set(&t_storm_set, 3, 7800 + k, 0, 200 + k);
+}
+
+void t_storm_run(enum t_storm kind, const char *what, unsigned int paths, unsigned int rounds,
+		 struct pid_set *(*make_set)(enum t_path path, unsigned int round),
+		 const char *unit)
+{
+	unsigned long bad, sent;
+
+	t_storm_start(kind);
+	bad = t_storm_paths(what, paths, rounds, make_set);
+	sent = t_storm_stop();
+	printf("stat: %lu %s\n", sent, unit);
+	T_ASSERT(!bad, "%s: %lu tasks with wrong pids or failed", what, bad);
+	T_ASSERT(sent > 0, "%s: nothing was sent", what);
+}
+
+unsigned long t_storm_kinds(const struct t_storm_work *w, unsigned int n)
+{
+	static const struct {
+		enum t_storm kind;
+		const char *what;
+	} kinds[] = {
+		{ T_STORM_SIGNALS, "SIGUSR1 storm" },
+		{ T_STORM_STOPCONT, "SIGSTOP/SIGCONT" },
+		{ T_STORM_PTRACE, "ptrace interrupts" },
+		{ T_STORM_ENTRY, "interrupted at clone entry" },
+	};
+	unsigned long errors = 0, sent;
+	unsigned int k, r, units;
+	long restarts;
+
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct t_tally t = { 0 };
+
+		units = kinds[k].kind == T_STORM_ENTRY ? n / 2 : n;
+		if (w->start)
+			w->start();
+		restarts = t_stat("restarts");
+		t_storm_start(kinds[k].kind);
+		for (r = 0; r < units; r++)
+			w->run(r, &t);
+		sent = t_storm_stop();
+		restarts = t_stat("restarts") - restarts;
+		printf("stat: %s, %u %s of %u: %lu exact, %lu errors%s%s, %lu EBUSY retried, %lu sent,"
+		       " %ld restarts\n", kinds[k].what, units, w->unit, w->per_unit, t.exact, t.errors,
+		       t.errors ? " last " : "", t.errors ? strerror(t.last_errno) : "", t.busy, sent,
+		       restarts);
+		fflush(stdout);
+		T_ASSERT(sent > 0, "%s: nothing sent", kinds[k].what);
+		T_ASSERT(kinds[k].kind != T_STORM_ENTRY || restarts >= (long)sent,
+			 "%s: %lu clones interrupted, %ld restarts", kinds[k].what, sent, restarts);
+		T_ASSERT(t.exact == (unsigned long)units * w->per_unit, "%s: %lu exact of %u",
+			 kinds[k].what, t.exact, units * w->per_unit);
+		if (w->done)
+			w->done(kinds[k].what, &t, restarts);
+		errors += t.errors;
+	}
+	return errors;
+}

@@ -81,4 +81,40 @@ unsigned long t_storm_paths(const char *what, unsigned int paths, unsigned int r
  */
 unsigned int t_storm_rounds(void);
 
+/* Sets the storm tests make: one level, {7000 + ...}. */
+struct pid_set *t_storm_one_level(enum t_path path, unsigned int round);
+/* A gap list two pid namespaces deep, {7800 + k, 0, 200 + k} (t_nest(2) first). */
+struct pid_set *t_storm_gap(enum t_path path, unsigned int round);
+
+/*
+ * One storm of @kind around t_storm_paths(@what, @paths, @rounds,
+ * @make_set): prints "stat: N @unit" for what it sent, and fails the
+ * test on a wrong pid, an error, or a storm that sent nothing.
+ */
+void t_storm_run(enum t_storm kind, const char *what, unsigned int paths, unsigned int rounds,
+		 struct pid_set *(*make_set)(enum t_path path, unsigned int round),
+		 const char *unit);
+
+/*
+ * Work made under each kind of storm in turn (a SIGUSR1 storm,
+ * SIGSTOP/SIGCONT, ptrace interrupts, and a tracer interrupting clones at
+ * their entry, which makes each of them restart): @run(r, t) for r = 0 to
+ * @n - 1 (@n / 2 for the last kind), each making @per_unit tasks.
+ */
+struct t_storm_work {
+	const char *unit;		/* what one @run makes: "lists", "batches" */
+	unsigned int per_unit;		/* tasks one @run makes */
+	void (*run)(unsigned int r, struct t_tally *t);
+	void (*start)(void);		/* before each kind, or NULL */
+	/* After each kind, with the restarts the module counted, or NULL. */
+	void (*done)(const char *what, const struct t_tally *t, long restarts);
+};
+
+/*
+ * Run @w under each kind of storm; print a stat line for each; fail the
+ * test if a storm sent nothing, if a task was not exact, or if a clone
+ * interrupted at its entry was not restarted. Returns the errors.
+ */
+unsigned long t_storm_kinds(const struct t_storm_work *w, unsigned int n);
+
 #endif /* CWP_STORM_H */

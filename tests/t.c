@@ -496,16 +496,16 @@ pid_t t_armers_process(uid_t uid, int consumers, int armers, int report, int rel
 	pid_t pid;
 	char c;
 
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		t_fail("fork: %s", strerror(errno));
+	if (uid) {
+		pid = t_fork_nested_user(uid);
+	} else {
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0)
+			t_fail("fork: %s", strerror(errno));
+	}
 	if (pid)
 		return pid;
-	if (uid) {
-		t_become_userns_owner(uid);
-		t_nest(1);
-	}
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	t_armers_start(t_consumer, consumers, &attr);
@@ -543,4 +543,69 @@ void t_need_fallback(void)
 		       m < 0 ? strerror(errno) : "the module");
 	if (features)
 		t_fail("fallback with module features %#llx", features);
+}
+
+int t_run(const char *path, char *out, size_t len, char *const argv[])
+{
+	int p[2], status;
+	size_t n = 0;
+	ssize_t r;
+	pid_t pid;
+
+	if (pipe(p))
+		t_fail("pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		t_fail("fork: %s", strerror(errno));
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		execv(path, argv);
+		_exit(99);
+	}
+	close(p[1]);
+	while (n < len - 1 && (r = read(p[0], out + n, len - 1 - n)) > 0)
+		n += r;
+	out[n] = '\0';
+	close(p[0]);
+	if (waitpid(pid, &status, 0) != pid)
+		t_fail("waitpid: %s", strerror(errno));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+pid_t t_fork_nested_user(uid_t uid)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		t_fail("fork: %s", strerror(errno));
+	if (pid)
+		return pid;
+	t_become_userns_owner(uid);
+	t_nest(1);
+	return 0;
+}
+
+int t_as_nested_user(uid_t uid, int (*fn)(void))
+{
+	pid_t pid = t_fork_nested_user(uid);
+
+	if (pid == 0)
+		_exit(fn());
+	return t_wait(pid);
+}
+
+unsigned int t_user_quota(void)
+{
+	struct cwp_query q = { .size = sizeof(q) };
+	int fd = open(CWP_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || ioctl(fd, CWP_IOC_QUERY, &q))
+		t_fail("query: %s", strerror(errno));
+	close(fd);
+	return q.user_requests;
 }

@@ -168,6 +168,19 @@ void t_module_reload_after(void);
  */
 void t_become_userns_owner(uid_t uid);
 
+/*
+ * Fork a process that becomes @uid, owning a user and a pid namespace of
+ * its own (its pid 1 there, t_become_userns_owner() and t_nest(1)):
+ * returns 0 in it, and the pid of the first child in the caller.
+ */
+pid_t t_fork_nested_user(uid_t uid);
+
+/* @fn run that way, as @uid: its return value, as t_wait() gives it. */
+int t_as_nested_user(uid_t uid, int (*fn)(void));
+
+/* The per-user quota (struct cwp_query.user_requests), or fail. */
+unsigned int t_user_quota(void);
+
 /* A value of the kprobes list in debugfs: 1 armed, 0 disarmed, -1 absent. */
 int t_kprobe_armed(const char *symbol);
 /* Wait up to @ms for the probe on @symbol to be disarmed: 1 if it was. */
@@ -185,9 +198,16 @@ long t_stat(const char *name);
 
 /*
  * Skip the test unless the library runs on its clone3() set_tid fallback
- * (no module: the cwp_nomodule=1 pass of tests/vm/check-fallback.sh).
+ * (no module: make check's cwp_nomodule=1 pass, tests/vm/check.sh).
  */
 void t_need_fallback(void);
+
+/*
+ * Run the program @path with @argv, its stdout and stderr captured in
+ * @out (@len bytes with the final NUL); returns its exit status, or 128
+ * plus the signal that killed it.
+ */
+int t_run(const char *path, char *out, size_t len, char *const argv[]);
 
 /* Print the kernel log's lines that contain @pattern (for a failure). */
 void t_print_kernel_log(const char *pattern);

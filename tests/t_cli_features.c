@@ -6,34 +6,9 @@
  */
 #include "t.h"
 
-#include <sys/wait.h>
-
-/* Run the tool with @argv, capture stdout+stderr into @out; return status. */
-static int run(char *out, size_t len, char *const argv[])
-{
-	int p[2], status;
-	size_t n = 0;
-	ssize_t r;
-	pid_t pid;
-
-	if (pipe(p))
-		t_fail("pipe");
-	pid = fork();
-	if (pid == 0) {
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		close(p[0]);
-		execv("./clone-with-pids", argv);
-		_exit(99);
-	}
-	close(p[1]);
-	while (n < len - 1 && (r = read(p[0], out + n, len - 1 - n)) > 0)
-		n += r;
-	out[n] = '\0';
-	close(p[0]);
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+/* Run the tool with these arguments; its output in out[]. */
+#define TOOL(...) t_run("./clone-with-pids", out, sizeof(out), \
+			(char *[]){ "clone-with-pids", __VA_ARGS__, NULL })
 
 int main(void)
 {
@@ -60,7 +35,7 @@ int main(void)
 	if (clone_with_pids_reserve(sets, 1, NULL, NULL))
 		t_fail("clone_with_pids_reserve({7431}): %s", strerror(errno));
 
-	st = run(out, sizeof(out), (char *[]){ "clone-with-pids", "--query", NULL });
+	st = TOOL("--query");
 	T_ASSERT(st == 0, "--query: status %d '%s'", st, out);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (features & want[i].bit) {
@@ -69,7 +44,7 @@ int main(void)
 		}
 	T_ASSERT(strstr(out, "reserved:    1 sets"), "--query: no reserved count: '%s'", out);
 
-	st = run(out, sizeof(out), (char *[]){ "clone-with-pids", "status", NULL });
+	st = TOOL("status");
 	T_ASSERT(st == 0, "status: status %d '%s'", st, out);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (features & want[i].bit) {
@@ -79,7 +54,7 @@ int main(void)
 	snprintf(line, sizeof(line), "reserved:    1 sets");
 	T_ASSERT(strstr(out, line), "status: no reserved count: '%s'", out);
 
-	st = run(out, sizeof(out), (char *[]){ "clone-with-pids", "status", "--json", NULL });
+	st = TOOL("status", "--json");
 	T_ASSERT(st == 0, "status --json: status %d '%s'", st, out);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (features & want[i].bit) {

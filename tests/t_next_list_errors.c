@@ -30,15 +30,10 @@ static int unprivileged(void)
 {
 	static struct t_set s[130];
 	const struct pid_set *sets[130];
-	struct cwp_query q = { .size = sizeof(q) };
 	unsigned int err_set;
 	int i, quota;
 
-	t_become_userns_owner(65534);
-	t_nest(1);
-	if (ioctl(clone_with_pids_fd(), CWP_IOC_QUERY, &q))
-		return 2;
-	quota = q.user_requests;
+	quota = t_user_quota();
 	if (quota + 1 > 130)
 		return 3;
 	/* The initial namespace's level: not the caller's to choose. */
@@ -71,7 +66,6 @@ int main(void)
 	struct t_set a, b, c, keep;
 	unsigned char big[sizeof(la) + 8];
 	uint64_t ptrs[4];
-	pid_t pid;
 	int st;
 
 	T_ASSERT(clone_with_pids_next(t_set(&keep, 1, 6700)) == 0, "next: %s", strerror(errno));
@@ -141,10 +135,7 @@ int main(void)
 	T_EXPECT_ERRNO(clone_with_pids_next_list(NULL, CWP_MAX_NEXT_SETS + 1, NULL), EINVAL);
 
 	/* Privileges and quota. */
-	pid = fork();
-	if (pid == 0)
-		_exit(unprivileged());
-	st = t_wait(pid);
+	st = t_as_nested_user(65534, unprivileged);
 	T_ASSERT(st == 0, "unprivileged caller: step %d failed", st);
 	T_ASSERT(t_nr_requests() == 0, "%u sets armed at the end", t_nr_requests());
 	return T_PASS;

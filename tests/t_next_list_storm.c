@@ -16,12 +16,7 @@
 
 #define LIST	16
 
-struct tally {
-	unsigned long exact, wrong, errors, busy;
-	int last_errno;
-};
-
-static void run_list(pid_t first, struct tally *t)
+static void run_list(pid_t first, struct t_tally *t)
 {
 	const struct pid_set *sets[LIST];
 	struct t_set s[LIST];
@@ -55,42 +50,19 @@ static void run_list(pid_t first, struct tally *t)
 	}
 }
 
-static unsigned long storm(enum t_storm kind, const char *what, unsigned int lists)
+static void run(unsigned int r, struct t_tally *t)
 {
-	struct tally t = { 0 };
-	unsigned long sent;
-	long restarts = t_stat("restarts");
-	unsigned int r;
-
-	t_storm_start(kind);
-	for (r = 0; r < lists; r++)
-		run_list(7500 + (r % 16) * LIST, &t);
-	sent = t_storm_stop();
-	restarts = t_stat("restarts") - restarts;
-	printf("stat: %s, %u lists of %d: %lu exact, %lu errors%s%s, %lu EBUSY retried, %lu sent, %ld restarts\n",
-	       what, lists, LIST, t.exact, t.errors, t.errors ? " last " : "",
-	       t.errors ? strerror(t.last_errno) : "", t.busy, sent, restarts);
-	fflush(stdout);
-	T_ASSERT(sent > 0, "%s: nothing sent", what);
-	T_ASSERT(kind != T_STORM_ENTRY || restarts >= (long)sent,
-		 "%s: %lu clones interrupted, %ld restarts", what, sent, restarts);
-	T_ASSERT(t.exact == (unsigned long)lists * LIST, "%s: %lu exact of %u", what, t.exact,
-		 lists * LIST);
-	return t.errors;
+	run_list(7500 + (r % 16) * LIST, t);
 }
 
 int main(void)
 {
+	static const struct t_storm_work w = { .unit = "lists", .per_unit = LIST, .run = run };
 	unsigned int lists = t_storm_rounds() / 20;
-	unsigned long bad = 0;
+	unsigned long errors;
 
-	if (lists < 4)
-		lists = 4;
-	bad += storm(T_STORM_SIGNALS, "SIGUSR1 storm", lists);
-	bad += storm(T_STORM_STOPCONT, "SIGSTOP/SIGCONT", lists);
-	bad += storm(T_STORM_PTRACE, "ptrace interrupts", lists);
-	bad += storm(T_STORM_ENTRY, "interrupted at clone entry", lists / 2);
-	T_ASSERT(!bad, "%lu lists failed", bad);
+	errors = t_storm_kinds(&w, lists < 4 ? 4 : lists);
+	T_ASSERT(!errors, "%lu lists failed", errors);
 	T_ASSERT(t_nr_requests() == 0, "%u sets still armed", t_nr_requests());
 	return T_PASS;
 }

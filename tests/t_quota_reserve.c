@@ -65,17 +65,12 @@ static pid_t unprivileged(int report, int wait, int other_ends[2])
 	char c;
 	int i;
 
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		t_fail("fork: %s", strerror(errno));
+	pid = t_fork_nested_user(65534);
 	if (pid)
 		return pid;
 	/* A parent that fails and exits closes the pipe: this process ends. */
 	close(other_ends[0]);
 	close(other_ends[1]);
-	t_become_userns_owner(65534);
-	t_nest(1);
 	if (clone_with_pids_reserve((const struct pid_set *[]){ t_set(&s, 1, 50) }, 1,
 				    NULL, NULL))
 		t_fail("uid 65534: reserve {50}: %s", strerror(errno));

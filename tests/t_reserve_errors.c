@@ -30,14 +30,9 @@ static int unprivileged(void)
 {
 	static struct t_set s[130];
 	const struct pid_set *sets[130];
-	struct cwp_query q = { .size = sizeof(q) };
 	int i, quota;
 
-	t_become_userns_owner(65534);
-	t_nest(1);
-	if (ioctl(clone_with_pids_fd(), CWP_IOC_QUERY, &q))
-		return 2;
-	quota = q.user_requests;
+	quota = t_user_quota();
 	if (quota + 1 > 130)
 		return 3;
 	/* The initial namespace's level: not the caller's to choose. */
@@ -162,10 +157,7 @@ int main(void)
 	T_ASSERT(clone_with_pids_release(NULL, 0) == 0, "release: %s", strerror(errno));
 	expect_none("after the release");
 
-	pid = fork();
-	if (pid == 0)
-		_exit(unprivileged());
-	st = t_wait(pid);
+	st = t_as_nested_user(65534, unprivileged);
 	T_ASSERT(st == 0, "unprivileged: step %d", st);
 	expect_none("after the unprivileged user");
 	return T_PASS;

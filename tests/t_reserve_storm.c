@@ -15,13 +15,8 @@
 
 #define BATCH	16
 
-struct tally {
-	unsigned long exact, errors, busy;
-	int last_errno;
-};
-
 /* Reserve the sets, retrying while a pid of the last round is not freed. */
-static int reserve(const struct pid_set *const *sets, struct tally *t)
+static int reserve(const struct pid_set *const *sets, struct t_tally *t)
 {
 	int tries;
 
@@ -38,7 +33,7 @@ static int reserve(const struct pid_set *const *sets, struct tally *t)
 	return -1;
 }
 
-static void round_(pid_t first, int as_list, struct tally *t)
+static void round_(pid_t first, int as_list, struct t_tally *t)
 {
 	const struct pid_set *sets[BATCH];
 	struct t_set s[BATCH];
@@ -70,48 +65,38 @@ static void round_(pid_t first, int as_list, struct tally *t)
 	}
 }
 
-static unsigned long storm(enum t_storm kind, const char *what, unsigned int rounds)
+static void run(unsigned int r, struct t_tally *t)
 {
-	long restarts = t_stat("restarts"), back = t_stat("reservations_back");
-	struct tally t = { 0 };
-	unsigned long sent;
-	unsigned int r;
+	round_(7000 + (r % 16) * BATCH, r % 2, t);
+}
 
-	t_storm_start(kind);
-	for (r = 0; r < rounds; r++)
-		round_(7000 + (r % 16) * BATCH, r % 2, &t);
-	sent = t_storm_stop();
-	restarts = t_stat("restarts") - restarts;
+static long back;
+
+static void start(void)
+{
+	back = t_stat("reservations_back");
+}
+
+/* Every clone here consumes a reservation: each undone one gave it back. */
+static void done(const char *what, const struct t_tally *t, long restarts)
+{
 	back = t_stat("reservations_back") - back;
-	printf("stat: %s, %u batches of %d: %lu exact, %lu errors%s%s, %lu EBUSY retried, %lu sent,"
-	       " %ld restarts, %ld reservations back\n", what, rounds, BATCH, t.exact, t.errors,
-	       t.errors ? " last " : "", t.errors ? strerror(t.last_errno) : "", t.busy, sent,
-	       restarts, back);
-	fflush(stdout);
-	T_ASSERT(sent > 0, "%s: nothing sent", what);
-	T_ASSERT(t.exact == (unsigned long)rounds * BATCH, "%s: %lu exact of %u", what, t.exact,
-		 rounds * BATCH);
-	T_ASSERT(kind != T_STORM_ENTRY || restarts >= (long)sent,
-		 "%s: %lu clones interrupted, %ld restarts", what, sent, restarts);
-	/* Every clone here consumes a reservation: each undone one gave it back. */
-	T_ASSERT(t.errors || back == restarts, "%s: %ld reservations back for %ld restarts", what,
+	printf("stat: %s: %ld reservations back\n", what, back);
+	T_ASSERT(t->errors || back == restarts, "%s: %ld reservations back for %ld restarts", what,
 		 back, restarts);
 	T_ASSERT(t_nr_reserved() == 0, "%s: %u sets still reserved", what, t_nr_reserved());
-	return t.errors;
 }
 
 int main(void)
 {
+	static const struct t_storm_work w = {
+		.unit = "batches", .per_unit = BATCH, .run = run, .start = start, .done = done,
+	};
 	unsigned int rounds = t_storm_rounds() / 20;
-	unsigned long bad = 0;
+	unsigned long errors;
 
-	if (rounds < 4)
-		rounds = 4;
-	bad += storm(T_STORM_SIGNALS, "SIGUSR1 storm", rounds);
-	bad += storm(T_STORM_STOPCONT, "SIGSTOP/SIGCONT", rounds);
-	bad += storm(T_STORM_PTRACE, "ptrace interrupts", rounds);
-	bad += storm(T_STORM_ENTRY, "interrupted at clone entry", rounds / 2);
-	T_ASSERT(!bad, "%lu batches failed", bad);
+	errors = t_storm_kinds(&w, rounds < 4 ? 4 : rounds);
+	T_ASSERT(!errors, "%lu batches failed", errors);
 	T_ASSERT(t_nr_requests() == 0, "%u sets still armed", t_nr_requests());
 	return T_PASS;
 }

@@ -13,19 +13,24 @@
  * - with its own set covering a reservation of the file (the diversion).
  *
  * The clone is made slow (an address space of 64 MiB to copy), and a
- * thread sends one SIGUSR1 at a random moment of each call; the handler
- * acts only when it interrupted the main thread's CWP_IOC_CLONE, which
- * the kernel will make again: the saved context points back at the
- * system call instruction, with the ioctl's number in its register.
+ * timer sends the calling thread one SIGUSR1 at a random moment of each
+ * call (within the time the calls have taken so far); the handler acts
+ * only when it interrupted the main thread's CWP_IOC_CLONE, which the
+ * kernel will make again: the saved context points back at the system
+ * call instruction, with the ioctl's number in its register.
  */
 #include "t.h"
 
-#include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <ucontext.h>
+
+/* glibc before 2.35 names the thread of SIGEV_THREAD_ID only internally. */
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
 
 enum { NO_SET, SET_TID, RESERVED, NR_FORMS };
 
@@ -34,9 +39,9 @@ static const char *const form_name[NR_FORMS] = {
 };
 
 static int g_fd = -1;
-static pthread_t main_thread;
-static volatile sig_atomic_t in_ioctl, stop;
-static volatile unsigned long call_nr, signalled_nr;
+static timer_t timer;
+static volatile sig_atomic_t in_ioctl;
+static volatile unsigned long call_nr;
 static volatile pid_t handler_pid;	/* the pid the handler armed in this call */
 static volatile unsigned long handler_errors;
 
@@ -88,37 +93,36 @@ static void on_usr1(int sig, siginfo_t *si, void *ctx)
 	errno = err;
 }
 
-/* One SIGUSR1 a call, at a random moment of its first few milliseconds. */
-static void *storm(void *arg)
+/* One SIGUSR1 to the calling thread in @ns nanoseconds. */
+static void signal_in(long ns)
 {
-	unsigned int seed = 1;
+	struct itimerspec it = { .it_value = { ns / 1000000000, ns % 1000000000 } };
 
-	while (!stop) {
-		struct timespec ts = { 0, 20 * 1000 };
+	if (timer_settime(timer, 0, &it, NULL))
+		t_fail("timer_settime: %s", strerror(errno));
+}
 
-		if (in_ioctl && signalled_nr != call_nr) {
-			signalled_nr = call_nr;
-			ts.tv_nsec = (long)(rand_r(&seed) % 3000) * 1000;
-			nanosleep(&ts, NULL);
-			if (in_ioctl)
-				pthread_kill(main_thread, SIGUSR1);
-			continue;
-		}
-		nanosleep(&ts, NULL);
-	}
-	return NULL;
+static long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
 struct tally {
 	unsigned long exact, eintr, busy, restarts_owed, wrong, errors;
 };
 
+/* How long a call takes, on average so far: where the signal goes. */
+static long avg_ns = 1000000;
+
 /* One call of @form for pid @want; the handler may arm meanwhile. */
-static void one(int form, pid_t want, struct tally *t)
+static void one(int form, pid_t want, struct tally *t, unsigned int *seed)
 {
 	struct cwp_clone_args a;
 	struct t_set s;
-	long r;
+	long r, t0;
 	int err;
 
 	t_clone_args(&a, NULL);
@@ -133,12 +137,16 @@ static void one(int form, pid_t want, struct tally *t)
 
 	handler_pid = 0;
 	call_nr++;
+	t0 = now_ns();
 	in_ioctl = 1;
+	signal_in(1 + (long)(rand_r(seed) % 1000) * avg_ns / 1000);
 	r = ioctl(g_fd, CWP_IOC_CLONE, &a);
-	err = errno;
-	in_ioctl = 0;
 	if (r == 0)
 		_exit(0);
+	err = errno;
+	in_ioctl = 0;
+	signal_in(0);
+	avg_ns = (avg_ns * 7 + (now_ns() - t0)) / 8;
 	if (r > 0)
 		t_reap(r);
 
@@ -180,10 +188,11 @@ static void one(int form, pid_t want, struct tally *t)
 int main(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO };
+	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGUSR1 };
 	struct tally t[NR_FORMS] = { { 0 } };
 	size_t len = 64 << 20;
+	unsigned int seed = 1;
 	unsigned long rounds;
-	pthread_t th;
 	time_t end;
 	char *mem;
 	int f, enough;
@@ -205,21 +214,20 @@ int main(void)
 	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	T_ASSERT(mem != MAP_FAILED, "mmap: %s", strerror(errno));
 	memset(mem, 1, len);
-	main_thread = pthread_self();
 	sigaction(SIGUSR1, &sa, NULL);
-	T_ASSERT(!pthread_create(&th, NULL, storm, NULL), "pthread_create");
+	sev.sigev_notify_thread_id = (pid_t)syscall(SYS_gettid);
+	T_ASSERT(!timer_create(CLOCK_MONOTONIC, &sev, &timer), "timer_create: %s", strerror(errno));
 
 	end = time(NULL) + (time_t)t_cmdline_num("cwp_owed_seconds", 60);
 	for (rounds = 0; time(NULL) < end; rounds++) {
 		f = rounds % NR_FORMS;
-		one(f, 7800 + (pid_t)(rounds % 64), &t[f]);
+		one(f, 7800 + (pid_t)(rounds % 64), &t[f], &seed);
 		for (enough = 1, f = 0; f < NR_FORMS; f++)
 			enough &= t[f].restarts_owed >= 5;
 		if (enough)
 			break;
 	}
-	stop = 1;
-	pthread_join(th, NULL);
+	timer_delete(timer);
 
 	for (f = 0; f < NR_FORMS; f++)
 		printf("stat: %s: %lu exact, %lu restarts owed EINTR (the handler's pids armed), "

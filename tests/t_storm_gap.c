@@ -7,15 +7,6 @@
  */
 #include "storm.h"
 
-static struct t_set s;
-
-static struct pid_set *gap(enum t_path path, unsigned int round)
-{
-	unsigned int k = path * 16 + round % 16;
-
-	return t_set(&s, 3, 7800 + k, 0, 200 + k);
-}
-
 int main(int argc, char **argv)
 {
 	unsigned int rounds = t_storm_rounds() * 3 / 10;
@@ -24,9 +15,9 @@ int main(int argc, char **argv)
 	t_storm_spawn_hook(argc, argv);
 	t_nest(2);
 	t_storm_start(T_STORM_SIGNALS);
-	bad = t_storm_paths("gap list, SIGUSR1 storm", 1U << T_NEXT_CLONE, rounds, gap);
+	bad = t_storm_paths("gap list, SIGUSR1 storm", 1U << T_NEXT_CLONE, rounds, t_storm_gap);
 	bad += t_storm_paths("gap list, SIGUSR1 storm", T_ALL_PATHS & ~(1U << T_NEXT_CLONE),
-			     rounds / 3, gap);
+			     rounds / 3, t_storm_gap);
 	sent = t_storm_stop();
 	printf("stat: %lu signals sent\n", sent);
 	T_ASSERT(!bad, "%lu tasks with wrong pids or failed", bad);

@@ -8,13 +8,6 @@
  */
 #include "storm.h"
 
-static struct t_set s;
-
-static struct pid_set *one_level(enum t_path path, unsigned int round)
-{
-	return t_set(&s, 1, 7000 + path * 100 + round % 64);
-}
-
 int main(int argc, char **argv)
 {
 	unsigned int rounds = t_storm_rounds();
@@ -23,8 +16,8 @@ int main(int argc, char **argv)
 
 	t_storm_spawn_hook(argc, argv);
 	t_storm_start(T_STORM_SIGNALS);
-	bad = t_storm_paths("SIGUSR1 storm", headline, rounds, one_level);
-	bad += t_storm_paths("SIGUSR1 storm", T_ALL_PATHS & ~headline, rounds / 5, one_level);
+	bad = t_storm_paths("SIGUSR1 storm", headline, rounds, t_storm_one_level);
+	bad += t_storm_paths("SIGUSR1 storm", T_ALL_PATHS & ~headline, rounds / 5, t_storm_one_level);
 	sent = t_storm_stop();
 	printf("stat: %lu signals sent\n", sent);
 	T_ASSERT(!bad, "%lu tasks with wrong pids or failed", bad);
