@@ -325,7 +325,9 @@ install-userspace: userspace $(B)/libclone_with_pids.pc
 	install -D -m 0755 $(B)/restore-tree $(DESTDIR)$(BINDIR)/restore-tree
 	install -D -m 0755 $(B)/dump-tree $(DESTDIR)$(BINDIR)/dump-tree
 	for m in man/*.[1-9]; do \
-		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; \
+		s=$${m##*.}; d=$(DESTDIR)$(MANDIR)/man$$s; \
+		install -d $$d && sed 's/@VERSION@/$(VERSION)/' $$m > $$d/$${m##*/} && \
+		chmod 0644 $$d/$${m##*/} || exit 1; \
 	done
 	$(if $(DESTDIR),,-ldconfig)
 

@@ -14,6 +14,13 @@
  * pointer, made only where BTI would accept it: the kernel does not check
  * its indirect branches, or the target starts with a landing pad
  * (cwp_call_is_safe() in compat.h); load fails otherwise.
+ *
+ * The data the module needs (pidmap_lock, and pid_max before v6.14) is
+ * found with kallsyms_lookup_name(), whose address a kprobe gives too: it
+ * is called at load only, through a second static_call verified the same
+ * way before each call and pointed back at a stub after it. Where kallsyms
+ * lists no data (arm64 without CONFIG_KALLSYMS_ALL), pidmap_lock is read
+ * in the code of the functions that take it (arm64.c).
  */
 #include <linux/kernel.h>
 #include <linux/kallsyms.h>

@@ -17,6 +17,10 @@
  * included). Everything else needs the module and fails with ENODEV: a
  * list with a 0 below a chosen pid, clone_with_pids_next() and
  * fork_with_pids(). clone_with_pids_query() tells which a process has.
+ *
+ * Each function's comment ends with the node of the version script
+ * (libclone_with_pids.map) that exports it: CLONE_WITH_PIDS_0.N is
+ * clone_with_pids 0.N.0, the first version to have it.
  */
 #ifndef CLONE_WITH_PIDS_H
 #define CLONE_WITH_PIDS_H
@@ -62,6 +66,7 @@ struct pid_set {
  * set_tid the lists that set_tid can express, with the same errno (EBUSY
  * where clone3() says EEXIST), and fails with ENODEV for the others (a 0
  * below a chosen pid) or on a kernel without set_tid.
+ * Since CLONE_WITH_PIDS_0.1.
  */
 int clone_with_pids(int flags, void *child_stack_base, int *parent_tid_ptr,
 		    int *child_tid_ptr, void *tls, struct pid_set *pid_setp);
@@ -76,10 +81,10 @@ int clone_with_pids(int flags, void *child_stack_base, int *parent_tid_ptr,
  * the pids when it creates the task or fails for good; a clone that a
  * signal, a stop or a tracer interrupts is restarted by the kernel and
  * keeps them (the restart fails with EINTR if a signal handler replaced
- * or cancelled them meanwhile). Other threads are unaffected. The list is aligned to the
- * thread's pid namespace for children at the time of this call. The pids
- * are dropped when the thread exits, when the library's descriptor is
- * closed, and at execve().
+ * or cancelled them meanwhile). Other threads are unaffected. The list
+ * is aligned to the thread's pid namespace for children at the time of
+ * this call. The pids are dropped when the thread exits, when the
+ * library's descriptor is closed, and at execve().
  *
  * Returns 0, or -1 with errno: EPERM, EINVAL, EFAULT as for
  * clone_with_pids(), ENODEV without the module (no fallback can arm a
@@ -90,6 +95,7 @@ int clone_with_pids(int flags, void *child_stack_base, int *parent_tid_ptr,
  * changed since this call, or a clone3() with its own set_tid), EPERM
  * (the credentials changed since this call), ETIME (a gap list of an
  * unprivileged caller not used in time). See clone_with_pids_next(3).
+ * Since CLONE_WITH_PIDS_0.1.
  */
 int clone_with_pids_next(const struct pid_set *set);
 
@@ -104,7 +110,7 @@ int clone_with_pids_next(const struct pid_set *set);
  *
  * Returns as fork(): the child's pid, 0 in the child, -1 with errno set
  * (the errors of clone_with_pids_next() and of the clone; ENODEV without
- * the module, whatever the list).
+ * the module, whatever the list). Since CLONE_WITH_PIDS_0.1.
  */
 pid_t fork_with_pids(const struct pid_set *set);
 
@@ -122,6 +128,7 @@ pid_t fork_with_pids(const struct pid_set *set);
  * pid namespace, or -1 with errno set: EINVAL for a NULL @fn or @stack,
  * else the errors of clone_with_pids(). Without the module it falls back
  * to clone3()'s set_tid as clone_with_pids() does.
+ * Since CLONE_WITH_PIDS_0.1.
  */
 int clone_with_pids_fn(int (*fn)(void *), void *stack, int flags, void *arg,
 		       const struct pid_set *set, ...);
@@ -136,6 +143,7 @@ int clone_with_pids_fn(int (*fn)(void *), void *stack, int flags, void *arg,
  * blacklist and options), once per process. Returns the descriptor, or -1
  * with errno set: ENODEV when the module is not loaded (no device node, or
  * no driver behind it) and could not be, else open()'s error.
+ * Since CLONE_WITH_PIDS_0.1.
  */
 int clone_with_pids_fd(void);
 
@@ -198,13 +206,16 @@ int clone_with_pids_get(pid_t pid, struct pid_set *set, unsigned int max);
  *
  * All or nothing: every chosen pid of every set is reserved, or none. A
  * reserved pid is given to no fork of the system, and a clone asking for
- * it fails with EBUSY, but a clone made through the library's descriptor
- * whose chosen pids include all the pids of a reserved set consumes it.
- * The reservations belong to the library's
- * descriptor (clone_with_pids_fd(), shared with children that inherit
- * it) and are released by clone_with_pids_release() or when the
- * descriptor is closed for the last time. Each set counts against the
- * caller's quota like an armed one.
+ * it fails with EBUSY, but for the clone of the set that stands for the
+ * reservation, which consumes it: a set armed through the library's
+ * descriptor whose chosen pids include all the pids of a reserved set
+ * stands for it if no other armed set does (one set at a time stands for
+ * a reservation, and a set for one reservation at most). The
+ * reservations belong to the library's descriptor (clone_with_pids_fd(),
+ * shared with children that inherit it) and are released by
+ * clone_with_pids_release() or when the descriptor is closed for the
+ * last time. Each reserved set counts against the caller's quota like an
+ * armed one; the armed set that stands for it counts nothing more.
  *
  * Returns 0, or -1 with errno: EBUSY (a pid in use or reserved: see
  * @busy_set, @busy_index), EAGAIN (over quota), EINVAL (a set with no pid
@@ -212,6 +223,7 @@ int clone_with_pids_get(pid_t pid, struct pid_set *set, unsigned int max);
  * a list error as for clone_with_pids()), EPERM, EFAULT,
  * ENOMEM, EOPNOTSUPP (this kernel's pid allocator cannot be reached),
  * ENODEV (no module). See clone_with_pids_reserve(3).
+ * Since CLONE_WITH_PIDS_0.4.
  */
 int clone_with_pids_reserve(const struct pid_set *const *sets, unsigned int nr,
 			    unsigned int *busy_set, unsigned int *busy_index);
@@ -223,7 +235,7 @@ int clone_with_pids_reserve(const struct pid_set *const *sets, unsigned int nr,
  * @nr:		number of sets
  *
  * Returns 0, or -1 with errno: ENOENT (a set that is not reserved: none
- * is released), EINVAL, EFAULT, ENODEV.
+ * is released), EINVAL, EFAULT, ENODEV. Since CLONE_WITH_PIDS_0.4.
  */
 int clone_with_pids_release(const struct pid_set *const *sets, unsigned int nr);
 
@@ -244,13 +256,16 @@ int clone_with_pids_release(const struct pid_set *const *sets, unsigned int nr);
  * still wants. A new clone_with_pids_next() or clone_with_pids_next_list(),
  * or a clone_with_pids() with pids, replaces the whole list; execve(),
  * the thread's exit and the release of the library's descriptor drop it.
- * Each set not yet consumed counts against the caller's quota, but those
- * that match a reservation made through the library's descriptor.
+ * Each set not yet consumed counts against the caller's quota, but a set
+ * that stands for a reservation made through the library's descriptor
+ * (one set per reservation: clone_with_pids_reserve()) counts through
+ * that reservation instead.
  *
  * Returns 0, or -1 with errno: EAGAIN (over quota: nothing is armed),
  * EINVAL (a set that chooses no pid, more than CWP_MAX_NEXT_SETS, a list
  * error as for clone_with_pids_next()), EPERM, EFAULT, ENOMEM,
  * EOPNOTSUPP, ENODEV (no module). See clone_with_pids_next_list(3).
+ * Since CLONE_WITH_PIDS_0.4.
  */
 int clone_with_pids_next_list(const struct pid_set *const *sets, unsigned int nr,
 			      unsigned int *err_set);
