@@ -181,6 +181,11 @@ static inline unsigned long cwp_lock_arg(unsigned long fn, unsigned long callee)
 	return 0;
 }
 
+static inline unsigned long cwp_ldr_addr(unsigned long fn, u32 value)
+{
+	return 0;
+}
+
 /* Does the kernel check its own indirect branches? */
 static inline bool cwp_kernel_checks_branches(void)
 {
@@ -257,6 +262,8 @@ static inline void cwp_regs_set_arg2(struct pt_regs *regs, unsigned long val)
 
 /* arm64.c: the first spinlock @fn takes, read in its code. */
 unsigned long cwp_lock_arg(unsigned long fn, unsigned long callee);
+/* arm64.c: the one 32-bit global @fn loads that holds @value. */
+unsigned long cwp_ldr_addr(unsigned long fn, u32 value);
 
 static inline bool cwp_kernel_checks_branches(void)
 {

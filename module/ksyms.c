@@ -163,7 +163,7 @@ static void *cwp_ksym_data(const char *name)
 }
 
 static spinlock_t *cwp_lock_candidate;
-static atomic_t cwp_lock_seen, cwp_lock_held;
+static atomic_t cwp_lock_seen, cwp_lock_held, cwp_pid_max_seen;
 
 /* idr_alloc_cyclic() on the initial namespace's idr: from alloc_pid(), under pidmap_lock. */
 static int cwp_lock_check_pre(struct kprobe *kp, struct pt_regs *regs)
@@ -171,7 +171,9 @@ static int cwp_lock_check_pre(struct kprobe *kp, struct pt_regs *regs)
 	if ((struct idr *)regs_get_kernel_argument(regs, 0) != &init_pid_ns.idr)
 		return 0;
 	atomic_inc(&cwp_lock_seen);
-	if (spin_is_locked(cwp_lock_candidate))
+	/* Its end: alloc_pid() passes pid_max. */
+	atomic_set(&cwp_pid_max_seen, (int)regs_get_kernel_argument(regs, 3));
+	if (cwp_lock_candidate && spin_is_locked(cwp_lock_candidate))
 		atomic_inc(&cwp_lock_held);
 	return 0;
 }
@@ -182,11 +184,12 @@ static int cwp_lock_check_thread(void *unused)
 }
 
 /*
- * Is @lock held whenever alloc_pid() allocates a pid in the initial pid
- * namespace? A kernel thread is created to see it happen at least once.
- * Only reads @lock.
+ * Watch alloc_pid() allocate a pid in the initial pid namespace: a kernel
+ * thread is created to see it happen at least once. Returns false if it
+ * was not seen; else true if @lock (NULL: no lock) was held each time,
+ * with the pid_max it passed in *@pid_max. Only reads @lock.
  */
-static bool cwp_lock_held_by_alloc_pid(spinlock_t *lock)
+static bool cwp_watch_alloc_pid(spinlock_t *lock, int *pid_max)
 {
 	struct kprobe kp = {
 		.symbol_name	= "idr_alloc_cyclic",
@@ -201,8 +204,9 @@ static bool cwp_lock_held_by_alloc_pid(spinlock_t *lock)
 		return false;
 	t = kthread_run(cwp_lock_check_thread, NULL, "cwp-lock-check");
 	unregister_kprobe(&kp);
+	*pid_max = atomic_read(&cwp_pid_max_seen);
 	return !IS_ERR(t) && atomic_read(&cwp_lock_seen) > 0 &&
-	       atomic_read(&cwp_lock_held) == atomic_read(&cwp_lock_seen);
+	       (!lock || atomic_read(&cwp_lock_held) == atomic_read(&cwp_lock_seen));
 }
 
 /*
@@ -218,6 +222,7 @@ static bool cwp_lock_held_by_alloc_pid(spinlock_t *lock)
 static spinlock_t *cwp_pidmap_lock_from_code(void)
 {
 	unsigned long free_pid = cwp_kallsyms("free_pid");
+	int pid_max;
 	unsigned long disable = cwp_kallsyms("disable_pid_allocation");
 	unsigned long lock_irqsave = cwp_kallsyms("_raw_spin_lock_irqsave");
 	unsigned long lock_irq = cwp_kallsyms("_raw_spin_lock_irq");
@@ -233,9 +238,34 @@ static spinlock_t *cwp_pidmap_lock_from_code(void)
 		return NULL;
 	sprint_symbol(buf, a);
 	if (strchr(buf, '+') || copy_from_kernel_nofault(&tmp, (void *)a, sizeof(tmp)) ||
-	    !cwp_lock_held_by_alloc_pid((spinlock_t *)a))
+	    !cwp_watch_alloc_pid((spinlock_t *)a, &pid_max))
 		return NULL;
 	return (spinlock_t *)a;
+}
+
+/*
+ * pid_max before v6.14 without CONFIG_KALLSYMS_ALL (Debian's arm64 5.10
+ * and 6.1 kernels): the one 32-bit global alloc_pid()'s code loads
+ * (ADRP + LDR, cwp_ldr_addr(); arm64 only) that holds the pid_max
+ * alloc_pid() was just seen to pass to idr_alloc_cyclic(), at an address
+ * that is no function.
+ */
+static int *cwp_pid_max_from_code(void)
+{
+	unsigned long alloc_pid = cwp_kallsyms("alloc_pid");
+	char buf[KSYM_SYMBOL_LEN];
+	unsigned long a;
+	int seen;
+
+	if (!alloc_pid || !cwp_watch_alloc_pid(NULL, &seen) || seen <= 0)
+		return NULL;
+	a = cwp_ldr_addr(alloc_pid, seen);
+	if (!a || !IS_ALIGNED(a, sizeof(int)))
+		return NULL;
+	sprint_symbol(buf, a);
+	if (strchr(buf, '+'))
+		return NULL;
+	return (int *)a;
 }
 
 int cwp_ksyms_init(void)
@@ -270,6 +300,12 @@ int cwp_ksyms_init(void)
 
 	if (!CWP_PID_MAX_PER_NS) {
 		cwp_pid_max_global = cwp_ksym_data("pid_max");
+		if (!cwp_pid_max_global) {
+			cwp_pid_max_global = cwp_pid_max_from_code();
+			if (cwp_pid_max_global)
+				pr_info("pid_max at %p, read in the code of alloc_pid()\n",
+					cwp_pid_max_global);
+		}
 		if (!cwp_pid_max_global)
 			pr_warn("cannot find pid_max: reservations check pids against %d only\n",
 				(int)PID_MAX_LIMIT);
