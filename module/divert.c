@@ -52,12 +52,13 @@ static struct {
 } cwp_selftest;
 
 /*
- * While the probes are enabled, once a second: disable them if no request
+ * While the probes are enabled, four times a second: disable them if no request
  * has needed them for a second (a restore arms and drops the diversion
  * for every process it creates, and each arming costs the self-test and
  * the text patching of two kprobes). cwp_divert_on is true only while
  * they are enabled: the fast path of cwp_divert_get() relies on it.
  */
+#define CWP_DIVERT_POLL	(HZ / 4)
 static void cwp_divert_off_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(cwp_divert_off, cwp_divert_off_fn);
 
@@ -74,7 +75,7 @@ static void cwp_divert_off_fn(struct work_struct *work)
 	if (atomic_read(&cwp_divert_arming) || cwp_requests_diverting(&idle_since) ||
 	    time_before(jiffies, idle_since + HZ)) {
 		WRITE_ONCE(cwp_divert_on, true);
-		schedule_delayed_work(&cwp_divert_off, HZ);
+		schedule_delayed_work(&cwp_divert_off, CWP_DIVERT_POLL);
 	} else {
 		disable_kprobe(&cwp_idr_kp);
 		disable_kprobe(&cwp_idr_remove_kp);
@@ -177,7 +178,7 @@ int cwp_divert_get(void)
 			atomic_dec(&cwp_divert_arming);
 		} else {
 			WRITE_ONCE(cwp_divert_on, true);
-			schedule_delayed_work(&cwp_divert_off, HZ);
+			schedule_delayed_work(&cwp_divert_off, CWP_DIVERT_POLL);
 		}
 	}
 	mutex_unlock(&cwp_divert_mutex);

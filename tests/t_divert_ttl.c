@@ -61,7 +61,8 @@ int main(void)
 		_exit(unprivileged());
 	/* While it waits with its list armed, the probe goes off. */
 	usleep(300 * 1000);
-	T_ASSERT(t_kprobe_wait_disarmed("idr_alloc_cyclic", 2000), "an unprivileged gap list kept the diversion armed");
+	T_ASSERT(t_kprobe_wait_disarmed("idr_alloc_cyclic", 4000),
+		 "an unprivileged gap list kept the diversion armed");
 	st = t_wait(pid);
 	T_ASSERT(st == 0, "unprivileged gap list: step %d failed", st);
 

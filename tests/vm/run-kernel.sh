@@ -46,7 +46,7 @@ echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 # TCG has been seen to get wrong (tests/judge/vmlog.py, emulator_int3()).
 # softlockup_panic=1: a wedged guest (seen once under TCG, in text
 # patching) panics and ends the run in a minute, rather than at the
-# 30-minute timeout.
+# 60-minute timeout.
 #
 # arm64: -cpu max has BTI and pointer authentication (the boot log says
 # "detected: Branch Target Identification" and "Address authentication");
@@ -66,7 +66,7 @@ arm64)
 	console="ttyS0 tsc=reliable"
 	;;
 esac
-timeout "${CWP_VM_TIMEOUT:-1800}" "$@" -accel "${CWP_VM_ACCEL:-tcg}" -nographic -no-reboot \
+timeout "${CWP_VM_TIMEOUT:-3600}" "$@" -accel "${CWP_VM_ACCEL:-tcg}" -nographic -no-reboot \
 	-smp "${CWP_VM_SMP:-2}" -m "${CWP_VM_MEM:-1024}" -nic none \
 	-kernel "$vmlinuz" -initrd "$root.cpio.gz" \
 	-append "console=$console panic=-1 panic_on_warn=1 oops=panic loglevel=4 softlockup_panic=1 $extra" \
