@@ -4,9 +4,8 @@
  * together, each thread asking for each pid; for every pid exactly
  * one thread gets it (its child stays a zombie, holding it) and the 63
  * others get EBUSY. cwp_race_rounds= on the kernel command line changes
- * the number of rounds (up to 1000; make check-debug: KASAN under
- * emulation is about ten times slower). A round took 0.15 to 0.24 s
- * under TCG on the kernels of make check.
+ * the number of rounds (up to 1000; make check-debug takes fewer: KASAN
+ * under emulation is about ten times slower).
  */
 #include "t.h"
 
